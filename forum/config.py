@@ -1,0 +1,208 @@
+"""Settings: `config.toml`, overridden key by key by `FORUM_SECTION_KEY` variables."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+LANGUAGES = ("en", "ar", "fa")
+MODERATION_MODES = ("first-posts", "all", "none")
+
+
+class ConfigError(Exception):
+    """The configuration file or an environment override is not usable."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    data_dir: str = "var"
+    base_url: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class SecuritySettings:
+    secret_key: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class ModerationSettings:
+    mode: str = "first-posts"
+    trust_after: int = 3
+    hide_after_flags: int = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class PostsSettings:
+    max_length: int = 20000
+    replies_per_page: int = 20
+    max_depth: int = 5
+
+
+@dataclasses.dataclass(frozen=True)
+class FeedsSettings:
+    items: int = 50
+
+
+@dataclasses.dataclass(frozen=True)
+class LanguagesSettings:
+    default: str = "en"
+
+
+@dataclasses.dataclass(frozen=True)
+class RatelimitSettings:
+    storage_url: str = ""
+    reply: str = "1/10seconds;30/hour"
+    reply_untrusted: str = "1/minute;10/hour"
+    register: str = "5/hour"
+    login_username: str = "10/15minutes"
+    login_ip: str = "50/15minutes"
+    flag: str = "20/hour"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    server: ServerSettings = ServerSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    security: SecuritySettings = SecuritySettings()
+    moderation: ModerationSettings = ModerationSettings()
+    posts: PostsSettings = PostsSettings()
+    feeds: FeedsSettings = FeedsSettings()
+    languages: LanguagesSettings = LanguagesSettings()
+    ratelimit: RatelimitSettings = RatelimitSettings()
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.server.data_dir)
+
+    @property
+    def database_url(self) -> str:
+        return self.database.url or f"sqlite://{self.data_path / 'forum.sqlite3'}"
+
+    def replace(self, **sections: Mapping[str, Any]) -> Settings:
+        """A copy with some keys changed: `settings.replace(posts={"max_length": 10})`."""
+        changed = {
+            name: dataclasses.replace(getattr(self, name), **values) for name, values in sections.items()
+        }
+        return dataclasses.replace(self, **changed)
+
+
+DEFAULTS = Settings()
+
+
+def declared_keys() -> dict[str, dict[str, Any]]:
+    """Every section and key with its default, as declared above."""
+    return {
+        section.name: {key.name: key.default for key in dataclasses.fields(section.default)}
+        for section in dataclasses.fields(Settings)
+    }
+
+
+def default_config_path(environ: Mapping[str, str] = os.environ) -> Path:
+    return Path(environ.get("FORUM_CONFIG", "config.toml"))
+
+
+def load_settings(path: Path | None = None, environ: Mapping[str, str] = os.environ) -> Settings:
+    """Read `path` (a missing file means all defaults), then apply environment overrides.
+
+    Raises ConfigError for unknown keys, values of the wrong type and invalid choices.
+    """
+    path = path or default_config_path(environ)
+    raw: dict[str, Any] = {}
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: {exc}") from exc
+    keys = declared_keys()
+    sections: dict[str, Any] = {}
+    for section, defaults in keys.items():
+        given = raw.pop(section, {})
+        if not isinstance(given, dict):
+            raise ConfigError(f"[{section}] must be a table")
+        unknown = set(given) - set(defaults)
+        if unknown:
+            raise ConfigError(f"unknown key(s) in [{section}]: {', '.join(sorted(unknown))}")
+        values = {}
+        for key, default in defaults.items():
+            env_name = f"FORUM_{section}_{key}".upper()
+            if env_name in environ:
+                values[key] = _from_env(env_name, environ[env_name], default)
+            elif key in given:
+                values[key] = _checked(f"[{section}] {key}", given[key], default)
+        sections[section] = dataclasses.replace(getattr(DEFAULTS, section), **values)
+    if raw:
+        raise ConfigError(f"unknown section(s): {', '.join(sorted(raw))}")
+    settings = Settings(**sections)
+    _validate(settings)
+    return settings
+
+
+def _checked(name: str, value: Any, default: Any) -> Any:
+    # bool is a subclass of int, so compare exact types.
+    if type(value) is not type(default):
+        raise ConfigError(f"{name} must be a {type(default).__name__}, not {value!r}")
+    return value
+
+
+def _from_env(name: str, value: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        if value.lower() not in ("1", "0", "true", "false", "yes", "no"):
+            raise ConfigError(f"{name} must be true or false")
+        return value.lower() in ("1", "true", "yes")
+    if isinstance(default, int):
+        try:
+            return int(value)
+        except ValueError:
+            raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+    return value
+
+
+def _validate(settings: Settings) -> None:
+    if settings.moderation.mode not in MODERATION_MODES:
+        raise ConfigError(f"[moderation] mode must be one of {', '.join(MODERATION_MODES)}")
+    if settings.languages.default not in LANGUAGES:
+        raise ConfigError(f"[languages] default must be one of {', '.join(LANGUAGES)}")
+    for name, value in (
+        ("[posts] max_length", settings.posts.max_length),
+        ("[posts] replies_per_page", settings.posts.replies_per_page),
+        ("[posts] max_depth", settings.posts.max_depth),
+        ("[feeds] items", settings.feeds.items),
+        ("[server] workers", settings.server.workers),
+    ):
+        if value < 1:
+            raise ConfigError(f"{name} must be at least 1")
+    url = settings.database.url
+    if url and not url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
+        raise ConfigError("[database] url must be sqlite://PATH or postgres://USER@HOST/DB")
+
+
+def secret_key(settings: Settings) -> str:
+    """The configured secret, else the one generated on first start in the data folder (mode 600)."""
+    if settings.security.secret_key:
+        return settings.security.secret_key
+    path = settings.data_path / "secret_key"
+    if path.exists():
+        return path.read_text("ascii").strip()
+    settings.data_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: two workers starting at once must not each write a different key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text("ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key + "\n")
+    return key

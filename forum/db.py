@@ -1,0 +1,49 @@
+"""The only Tortoise setup: connect, migrate, close."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate as run_migrations
+
+from forum.config import Settings, load_settings
+
+APP = "forum"
+
+
+def tortoise_config(settings: Settings) -> dict[str, Any]:
+    url = settings.database_url
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url.removeprefix("postgresql://")
+    return {
+        "connections": {"default": url},
+        "apps": {APP: {"models": ["forum.models"], "migrations": "forum.migrations"}},
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def __getattr__(name: str) -> Any:
+    # `python -m tortoise makemigrations` reads `forum.db.TORTOISE_ORM` (see pyproject.toml);
+    # computed on access so that importing this module reads no configuration.
+    if name == "TORTOISE_ORM":
+        return tortoise_config(load_settings())
+    raise AttributeError(name)
+
+
+async def connect(settings: Settings) -> None:
+    """Open the connection pool; creates the SQLite data folder when needed."""
+    if settings.database_url.startswith("sqlite://"):
+        settings.data_path.mkdir(parents=True, exist_ok=True)
+    # The global fallback lets request tasks see the context the lifespan task created.
+    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+
+
+async def migrate(settings: Settings) -> None:
+    """Apply every committed migration not yet applied."""
+    await run_migrations(config=tortoise_config(settings))
+
+
+async def close() -> None:
+    await Tortoise.close_connections()
