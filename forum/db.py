@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tortoise import Tortoise
-from tortoise.migrations.api import migrate as run_migrations
+from tortoise import Tortoise, connections
+from tortoise.migrations.executor import MigrationExecutor
 
 from forum.config import Settings, load_settings
 
@@ -41,8 +41,11 @@ async def connect(settings: Settings) -> None:
 
 
 async def migrate(settings: Settings) -> None:
-    """Apply every committed migration not yet applied."""
-    await run_migrations(config=tortoise_config(settings))
+    """Apply every committed migration not yet applied, on the connection `connect` opened."""
+    # Not tortoise.migrations.api.migrate: that re-initialises Tortoise and would
+    # drop the connection and context the app is using.
+    executor = MigrationExecutor(connections.get("default"), tortoise_config(settings)["apps"])
+    await executor.migrate()
 
 
 async def close() -> None:

@@ -14,9 +14,6 @@ class Text(TypedDict):
     body: str
 
 
-LANGUAGES: Final = ("en", "ar", "fa")
-
-
 CATEGORIES: Final[list[dict]] = [
     {
         "slug": "nationalities-and-sectarianism",

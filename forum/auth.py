@@ -1,0 +1,157 @@
+"""Accounts: passwords, usernames, sessions, CSRF tokens and the current user."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import unicodedata
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from starlette.requests import Request
+from tortoise.exceptions import IntegrityError
+
+from forum import text
+from forum.errors import LoginRequired, PermissionDenied, ValidationFailed
+from forum.i18n import gettext
+from forum.models import Role, User
+
+PASSWORD_MIN = 10
+# Long passphrases are welcome; the cap only bounds the hashing work per attempt.
+PASSWORD_MAX = 1024
+USERNAME_MIN = 3
+USERNAME_MAX = 32
+USERNAME_PUNCTUATION = frozenset("_-.")
+
+hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verified against when the name is unknown, so both cases cost the same time.
+_DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
+
+
+def username_key(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
+def username_error(name: str) -> str | None:
+    """Why `name` cannot be a username (translated), or None."""
+    if not USERNAME_MIN <= len(name) <= USERNAME_MAX:
+        return gettext(
+            "A username has %(min)s to %(max)s characters.", min=USERNAME_MIN, max=USERNAME_MAX
+        )
+    if text.has_format_controls(name):
+        return gettext("A username cannot contain invisible, control or direction-changing characters.")
+    for ch in name:
+        if not (unicodedata.category(ch)[0] in "LMN" or ch in USERNAME_PUNCTUATION):
+            return gettext("A username may hold letters, digits and the signs _ - . only.")
+    if not unicodedata.category(name[0])[0] in "LN" or unicodedata.category(name[-1])[0] == "P":
+        return gettext("A username starts with a letter or a digit and does not end with a sign.")
+    return None
+
+
+def password_error(password: str) -> str | None:
+    if len(password) < PASSWORD_MIN:
+        return gettext("The password needs at least %(min)s characters.", min=PASSWORD_MIN)
+    if len(password) > PASSWORD_MAX:
+        return gettext("The password can have at most %(max)s characters.", max=PASSWORD_MAX)
+    return None
+
+
+async def create_user(
+    username: str, password: str, *, role: Role = Role.MEMBER, language: str | None = None
+) -> User:
+    """Create an account. Raises ValidationFailed naming the field at fault."""
+    username = unicodedata.normalize("NFC", username.strip())
+    errors = {}
+    if problem := username_error(username):
+        errors["username"] = problem
+    if problem := password_error(password):
+        errors["password"] = problem
+    if errors:
+        raise ValidationFailed(errors, {"username": username})
+    skeleton = text.skeleton(username)
+    taken = gettext("That username is taken, or too easily mistaken for one that is.")
+    if await User.filter(skeleton=skeleton).exists():
+        raise ValidationFailed({"username": taken}, {"username": username})
+    try:
+        return await User.create(
+            username=username,
+            username_key=username_key(username),
+            skeleton=skeleton,
+            password_hash=hasher.hash(password),
+            role=role,
+            language=language,
+            trusted=role != Role.MEMBER,
+        )
+    except IntegrityError:
+        # Two registrations of one name at the same moment: the unique key decides.
+        raise ValidationFailed({"username": taken}, {"username": username}) from None
+
+
+async def authenticate(username: str, password: str) -> User | None:
+    """The user these credentials belong to, or None. Upgrades an outdated hash in passing."""
+    user = await User.get_or_none(username_key=username_key(username.strip()))
+    try:
+        hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None:
+        return None
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+        await user.save(update_fields=["password_hash"])
+    return user
+
+
+async def set_password(user: User, password: str) -> None:
+    if problem := password_error(password):
+        raise ValidationFailed({"password": problem})
+    user.password_hash = hasher.hash(password)
+    await user.save(update_fields=["password_hash"])
+
+
+def log_in(request: Request, user: User) -> None:
+    # A fresh session, so that a token planted before login is worth nothing after it.
+    request.session.clear()
+    request.session["uid"] = user.id
+    request.session["csrf"] = secrets.token_urlsafe(32)
+
+
+def log_out(request: Request) -> None:
+    request.session.clear()
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return str(token)
+
+
+def csrf_valid(request: Request, token: str | None) -> bool:
+    expected = request.session.get("csrf")
+    return bool(expected and token) and hmac.compare_digest(str(expected), str(token))
+
+
+def current_user(request: Request) -> User | None:
+    return request.state.user
+
+
+def require_user(request: Request) -> User:
+    user = current_user(request)
+    if user is None:
+        raise LoginRequired(gettext("Please log in first."))
+    return user
+
+
+def require_moderator(request: Request) -> User:
+    user = require_user(request)
+    if not user.is_moderator:
+        raise PermissionDenied(gettext("This page is for moderators."))
+    return user
+
+
+def require_admin(request: Request) -> User:
+    user = require_user(request)
+    if not user.is_admin:
+        raise PermissionDenied(gettext("This is for administrators."))
+    return user

@@ -1,0 +1,149 @@
+"""The `forum` command: serve, migrate, seed, users create, rerender."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from forum import db, seed
+from forum.config import ConfigError, Settings, default_config_path, load_settings
+from forum.errors import ValidationFailed
+from forum.models import Role
+
+
+async def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
+    await db.connect(settings)
+    try:
+        await db.migrate(settings)
+        await work()
+    finally:
+        await db.close()
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    async def prepare() -> None:
+        created = await seed.seed_topics()
+        if created:
+            print(f"Seeded {created} topics.", flush=True)
+        password = await seed.ensure_admin()
+        if password:
+            print("Created the administrator account. This password is shown only once:")
+            print(f"    username: {seed.ADMIN_NAME}")
+            print(f"    password: {password}", flush=True)
+
+    asyncio.run(_with_database(settings, prepare))
+    host = args.host or settings.server.host
+    port = args.port or settings.server.port
+    workers = args.workers or settings.server.workers
+    # Workers import the app by name, reading the same configuration file.
+    os.environ["FORUM_CONFIG"] = str(args.config)
+    uvicorn.run(
+        "forum.cli:app_factory", factory=True, host=host, port=port, workers=workers,
+        proxy_headers=True, server_header=False, log_level="info",
+    )
+
+
+def app_factory():  # type: ignore[no-untyped-def]
+    from forum.app import create_app
+
+    return create_app(load_settings())
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
+    async def done() -> None:
+        print("The database is up to date.")
+
+    asyncio.run(_with_database(settings, done))
+
+
+def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
+    async def work() -> None:
+        print(f"Topics created: {await seed.seed_topics()}")
+        if args.demo:
+            print(f"Demo replies created: {await seed.seed_demo(settings)}")
+
+    asyncio.run(_with_database(settings, work))
+
+
+def cmd_users_create(settings: Settings, args: argparse.Namespace) -> None:
+    from forum.auth import create_user
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != password:
+            raise SystemExit("The two passwords differ.")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+
+    async def work() -> None:
+        user = await create_user(args.name, password, role=Role(args.role))
+        print(f"Created {user.role} {user.username}.")
+
+    try:
+        asyncio.run(_with_database(settings, work))
+    except ValidationFailed as exc:
+        raise SystemExit("; ".join(exc.errors.values())) from None
+
+
+def cmd_rerender(settings: Settings, args: argparse.Namespace) -> None:
+    from forum.posts import rerender_all
+
+    async def work() -> None:
+        posts, texts = await rerender_all()
+        print(f"Rendered again: {posts} posts and revisions, {texts} topic texts.")
+
+    asyncio.run(_with_database(settings, work))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="forum", description="A moderated, threaded, trilingual forum.")
+    config = argparse.ArgumentParser(add_help=False)
+    config.add_argument(
+        "--config", type=Path, default=None,
+        help="configuration file (default: $FORUM_CONFIG, else ./config.toml)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", parents=[config], help="migrate, seed, and serve the forum")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, help="number of worker processes")
+    serve.set_defaults(handler=cmd_serve)
+
+    commands.add_parser("migrate", parents=[config], help="apply database migrations").set_defaults(
+        handler=cmd_migrate
+    )
+
+    seed_parser = commands.add_parser("seed", parents=[config], help="create the seeded topics")
+    seed_parser.add_argument("--demo", action="store_true", help="also add a demo discussion")
+    seed_parser.set_defaults(handler=cmd_seed)
+
+    users = commands.add_parser("users", help="manage accounts").add_subparsers(dest="users_command", required=True)
+    create = users.add_parser(
+        "create", parents=[config], help="create an account (password from standard input or a prompt)"
+    )
+    create.add_argument("name")
+    create.add_argument("--role", choices=[role.value for role in Role], default=Role.MEMBER.value)
+    create.set_defaults(handler=cmd_users_create)
+
+    commands.add_parser("rerender", parents=[config], help="render all stored Markdown again").set_defaults(
+        handler=cmd_rerender
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.config = (args.config or default_config_path()).resolve()
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        raise SystemExit(f"forum: configuration: {exc}") from None
+    args.handler(settings, args)

@@ -1,0 +1,58 @@
+"""Reading form posts: bounded, strictly decoded, CSRF-checked."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+
+from forum.auth import csrf_valid
+from forum.errors import BadRequest, CsrfFailed, ForumError, ValidationFailed
+from forum.i18n import gettext, lazy
+
+# Room for the longest post in four-byte characters, percent-encoded, plus the other fields.
+MAX_FORM_BYTES = 1024 * 1024
+
+
+class PayloadTooLarge(ForumError):
+    status_code = 413
+    default_message = lazy("What you sent is far larger than anything this form accepts.")
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """The submitted fields, after checking the CSRF token.
+
+    Raises CsrfFailed before anything else is looked at, PayloadTooLarge past
+    MAX_FORM_BYTES, and ValidationFailed (carrying the fields, decoded with
+    replacement characters, so the form can be shown again) when the bytes are
+    not UTF-8.
+    """
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        if content_type == "multipart/form-data":
+            form = await request.form(max_files=0, max_fields=50, max_part_size=MAX_FORM_BYTES)
+            fields = {key: value for key, value in form.items() if isinstance(value, str)}
+            return _checked(request, fields)
+        raise BadRequest(gettext("This address accepts form submissions only."))
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise PayloadTooLarge()
+    try:
+        raw = body.decode("ascii")
+        fields = dict(parse_qsl(raw, keep_blank_values=True, encoding="utf-8", errors="strict"))
+    except UnicodeDecodeError:
+        fields = dict(parse_qsl(body.decode("latin-1"), keep_blank_values=True, errors="replace"))
+        _checked(request, fields)
+        raise ValidationFailed(
+            {"": gettext("Part of the text was not valid UTF-8 and could not be read. The unreadable characters are marked with � below: please check them and send again.")},
+            fields,
+        ) from None
+    return _checked(request, fields)
+
+
+def _checked(request: Request, fields: dict[str, str]) -> dict[str, str]:
+    if not csrf_valid(request, fields.get("csrf_token")):
+        raise CsrfFailed()
+    return fields

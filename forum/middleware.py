@@ -1,0 +1,99 @@
+"""Per-request context (the user and the interface language) and security headers."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from forum import i18n
+from forum.config import LANGUAGES
+from forum.models import User
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+}
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+
+class RequestContext:
+    """Loads the session's user and chooses the interface language; remembers ?lang= in a cookie."""
+
+    def __init__(self, app: ASGIApp, default_language: str, secure_cookies: bool) -> None:
+        self.app = app
+        self.default_language = default_language
+        self.secure_cookies = secure_cookies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        uid = scope["session"].get("uid")
+        user = await User.get_or_none(id=uid) if isinstance(uid, int) else None
+        if uid is not None and user is None:
+            scope["session"].clear()
+        request.state.user = user
+        query = request.query_params.get("lang")
+        cookie = request.cookies.get(i18n.LANGUAGE_COOKIE)
+        language = i18n.negotiate(
+            query,
+            user.language if user else None,
+            cookie,
+            request.headers.get("accept-language"),
+            self.default_language,
+        )
+        i18n.set_language(language)
+        remember = query if query in LANGUAGES and query != cookie else None
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start" and remember:
+                cookie = SimpleCookie()
+                cookie[i18n.LANGUAGE_COOKIE] = remember
+                morsel = cookie[i18n.LANGUAGE_COOKIE]
+                morsel.update({"path": "/", "max-age": str(LANGUAGE_COOKIE_AGE), "samesite": "Lax"})
+                morsel["secure"] = self.secure_cookies
+                MutableHeaders(scope=message).append("set-cookie", morsel.OutputString())
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

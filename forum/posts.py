@@ -1,0 +1,182 @@
+"""The write path: check, normalise, render once, store, and set the status the policy gives."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from forum import markup, moderation, text
+from forum.config import LANGUAGES, Settings
+from forum.errors import NotFound, PermissionDenied, ValidationFailed
+from forum.i18n import gettext
+from forum.models import Post, PostStatus, Revision, Topic, TopicText, User
+from forum.threads import path_segment
+
+# Deeper replies attach beside their parent: the stored path must stay bounded.
+MAX_STORED_DEPTH = 60
+
+
+def clean_body(source: str, settings: Settings, values: dict[str, str]) -> str:
+    """The normalised body, or ValidationFailed (with the form's values kept) saying what is wrong."""
+    body = text.normalise(source)
+    if text.is_blank(body):
+        raise ValidationFailed({"body": gettext("Write something before sending.")}, values)
+    limit = settings.posts.max_length
+    if len(body) > limit:
+        raise ValidationFailed(
+            {
+                "body": gettext(
+                    "This text has %(length)s characters; a post can have at most %(limit)s. "
+                    "Shorten it or split it into several replies.",
+                    length=len(body),
+                    limit=limit,
+                )
+            },
+            values,
+        )
+    return body
+
+
+def choose_language(requested: str | None, body: str) -> str:
+    return requested if requested in LANGUAGES else text.detect_language(body)
+
+
+def ensure_can_post(user: User) -> None:
+    if user.suspended_until and user.suspended_until > datetime.now(UTC):
+        raise PermissionDenied(gettext("Your account is suspended, so you cannot post or flag for now."))
+
+
+async def create_reply(
+    topic: Topic,
+    author: User,
+    source: str,
+    settings: Settings,
+    *,
+    parent_id: int | None = None,
+    language: str | None = None,
+) -> Post:
+    """Store a reply to `topic` (or to one of its posts) with the status the moderation policy gives.
+
+    Raises PermissionDenied for a locked topic or a suspended author, NotFound
+    for an unknown or unreadable parent, and ValidationFailed for a bad body.
+    """
+    values = {"body": source, "parent_id": str(parent_id or ""), "lang": language or ""}
+    ensure_can_post(author)
+    if topic.locked:
+        raise PermissionDenied(gettext("This topic is locked: it takes no new replies."))
+    body = clean_body(source, settings, values)
+    parent = None
+    if parent_id is not None:
+        parent = await Post.get_or_none(id=parent_id)
+        if parent is None or parent.topic_id != topic.id:  # type: ignore[attr-defined]
+            raise ValidationFailed({"parent_id": gettext("The post you are replying to is not in this topic.")}, values)
+        readable = parent.status == PostStatus.APPROVED or (
+            parent.author_id == author.id and parent.status == PostStatus.PENDING  # type: ignore[attr-defined]
+        )
+        if not readable:
+            raise ValidationFailed(
+                {"parent_id": gettext("The post you are replying to has been removed or is not visible.")}, values
+            )
+        while parent.depth >= MAX_STORED_DEPTH and parent.parent_id:  # type: ignore[attr-defined]
+            parent = await Post.get(id=parent.parent_id)  # type: ignore[attr-defined]
+    language = choose_language(language, body)
+    html = markup.render(body)
+    status = moderation.initial_status(author, settings)
+    now = datetime.now(UTC)
+    async with in_transaction():
+        post = await Post.create(
+            topic=topic,
+            parent=parent,
+            author=author,
+            language=language,
+            source=body,
+            html=html,
+            status=status,
+            depth=parent.depth + 1 if parent else 0,
+            approved_at=now if status == PostStatus.APPROVED else None,
+        )
+        post.root_id = parent.root_id if parent else post.id
+        post.path = f"{parent.path}/{path_segment(post.id)}" if parent else path_segment(post.id)
+        await post.save(update_fields=["root_id", "path"])
+        if status == PostStatus.APPROVED:
+            await moderation.count_approved(post, author, now)
+    return post
+
+
+async def edit_post(post: Post, editor: User, source: str, settings: Settings, language: str | None = None) -> Post:
+    """Change a post's text, keeping the earlier version as a revision.
+
+    For an author still under pre-moderation the new text waits for approval
+    while the approved version stays visible.
+    """
+    values = {"body": source, "lang": language or ""}
+    ensure_can_post(editor)
+    if post.author_id != editor.id and not editor.is_moderator:  # type: ignore[attr-defined]
+        raise PermissionDenied(gettext("You can edit only your own posts."))
+    if post.status in (PostStatus.DELETED, PostStatus.REJECTED, PostStatus.HIDDEN):
+        raise PermissionDenied(gettext("This post can no longer be edited."))
+    body = clean_body(source, settings, values)
+    language = choose_language(language, body)
+    html = markup.render(body)
+    now = datetime.now(UTC)
+    queued = post.status == PostStatus.APPROVED and moderation.initial_status(editor, settings) == PostStatus.PENDING
+    async with in_transaction():
+        await Revision.create(post=post, editor=editor, language=post.language, source=post.source, html=post.html)
+        if queued:
+            post.pending_source, post.pending_html, post.pending_language = body, html, language
+            await post.save(update_fields=["pending_source", "pending_html", "pending_language"])
+        else:
+            post.source, post.html, post.language, post.edited_at = body, html, language, now
+            post.changed_at = now
+            await post.save(update_fields=["source", "html", "language", "edited_at", "changed_at"])
+    return post
+
+
+async def delete_post(post: Post, user: User) -> None:
+    """Soft-delete: the tree keeps a placeholder so that replies below stay in place."""
+    if post.author_id != user.id:  # type: ignore[attr-defined]
+        raise PermissionDenied(gettext("You can delete only your own posts."))
+    if post.status == PostStatus.DELETED:
+        return
+    async with in_transaction():
+        was_approved = post.status == PostStatus.APPROVED
+        updated = await Post.filter(id=post.id, status=post.status).update(
+            status=PostStatus.DELETED, changed_at=datetime.now(UTC)
+        )
+        if updated and was_approved:
+            await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") - 1)  # type: ignore[attr-defined]
+    post.status = PostStatus.DELETED
+
+
+async def get_post(post_id: int) -> Post:
+    post = await Post.get_or_none(id=post_id)
+    if post is None:
+        raise NotFound()
+    return post
+
+
+async def rerender_all() -> tuple[int, int]:
+    """Render every stored Markdown source again (after a change of rules); returns (posts and revisions, topic texts)."""
+    count = 0
+    for model in (Post, Revision):
+        async with in_transaction():
+            rows = await model.all().only("id", "source")
+            for row in rows:
+                row.html = markup.render(row.source)
+            if rows:
+                await model.bulk_update(rows, fields=["html"], batch_size=500)
+            count += len(rows)
+    async with in_transaction():
+        pending = await Post.filter(pending_source__not_isnull=True).only("id", "pending_source")
+        for post in pending:
+            post.pending_html = markup.render(post.pending_source or "")
+        if pending:
+            await Post.bulk_update(pending, fields=["pending_html"], batch_size=500)
+        texts = await TopicText.all().only("id", "source")
+        for text_row in texts:
+            text_row.html = markup.render(text_row.source)
+        if texts:
+            await TopicText.bulk_update(texts, fields=["html"], batch_size=500)
+    return count, len(texts)

@@ -1,0 +1,46 @@
+"""Rate limits with `limits`: in memory by default, in Redis when configured so that workers share them."""
+
+from __future__ import annotations
+
+from limits import RateLimitItem, parse_many
+from limits.aio.storage import Storage
+from limits.storage import storage_from_string
+from limits.aio.strategies import MovingWindowRateLimiter
+
+from forum.config import RatelimitSettings
+from forum.errors import RateLimited
+
+
+class RateLimiter:
+    def __init__(self, settings: RatelimitSettings) -> None:
+        self.storage = _storage(settings.storage_url)
+        self.strategy = MovingWindowRateLimiter(self.storage)
+        self.rules: dict[str, list[RateLimitItem]] = {
+            name: parse_many(getattr(settings, name))
+            for name in ("reply", "reply_untrusted", "register", "login_username", "login_ip", "flag")
+        }
+
+    async def allowed(self, rule: str, *key: str) -> bool:
+        """Whether one more `rule` action by `key` stays within every limit of the rule (nothing is counted)."""
+        for item in self.rules[rule]:
+            if not await self.strategy.test(item, rule, *key):
+                return False
+        return True
+
+    async def hit(self, rule: str, *key: str) -> None:
+        """Count one `rule` action by `key`; raise RateLimited when a limit is already reached."""
+        if not await self.allowed(rule, *key):
+            raise RateLimited()
+        for item in self.rules[rule]:
+            await self.strategy.hit(item, rule, *key)
+
+    async def reset(self) -> None:
+        await self.storage.reset()
+
+
+def _storage(url: str) -> Storage:
+    if not url:
+        return storage_from_string("async+memory://")
+    if url.startswith(("redis://", "rediss://")):
+        return storage_from_string("async+" + url, implementation="redispy")
+    return storage_from_string(url)

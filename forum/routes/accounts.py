@@ -1,0 +1,125 @@
+"""Accounts: register, log in, log out, profile, my posts."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from forum import auth
+from forum.config import LANGUAGES
+from forum.errors import RateLimited, ValidationFailed
+from forum.forms import read_form
+from forum.i18n import current_language, gettext, set_language
+from forum.models import Post
+from forum.templating import render
+
+
+def _next_url(raw: str | None) -> str:
+    """Only a path on this site: never an open redirect."""
+    if not raw:
+        return "/"
+    parts = urlsplit(raw)
+    if parts.scheme or parts.netloc or not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
+        return "/"
+    return raw
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def register(request: Request) -> Response:
+    values = {"username": "", "next": _next_url(request.query_params.get("next"))}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            form = await read_form(request)
+            values = {"username": form.get("username", ""), "next": _next_url(form.get("next"))}
+            password = form.get("password", "")
+            if password != form.get("password_confirm", password):
+                raise ValidationFailed({"password_confirm": gettext("The two passwords differ.")}, values)
+            await request.app.state.limiter.hit("register", _client_ip(request))
+            user = await auth.create_user(values["username"], password, language=current_language())
+            auth.log_in(request, user)
+            return RedirectResponse(values["next"], status_code=303)
+        except ValidationFailed as exc:
+            values.update({k: v for k, v in exc.values.items() if k in values})
+            errors, status = exc.errors, 422
+        except RateLimited as exc:
+            errors, status = {"": exc.message}, 429
+    return render(request, "accounts/register.html", {"values": values, "errors": errors}, status_code=status)
+
+
+async def login(request: Request) -> Response:
+    values = {"username": "", "next": _next_url(request.query_params.get("next"))}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            form = await read_form(request)
+            values = {"username": form.get("username", "").strip(), "next": _next_url(form.get("next"))}
+            limiter = request.app.state.limiter
+            name_key = auth.username_key(values["username"])
+            if not (
+                await limiter.allowed("login_ip", _client_ip(request))
+                and await limiter.allowed("login_username", name_key)
+            ):
+                raise RateLimited(gettext("Too many failed attempts. Wait a few minutes before trying again."))
+            user = await auth.authenticate(values["username"], form.get("password", ""))
+            if user is None:
+                await limiter.hit("login_ip", _client_ip(request))
+                await limiter.hit("login_username", name_key)
+                raise ValidationFailed({"": gettext("That username and password do not match an account.")}, values)
+            auth.log_in(request, user)
+            return RedirectResponse(values["next"], status_code=303)
+        except ValidationFailed as exc:
+            errors, status = exc.errors, 422
+        except RateLimited as exc:
+            errors, status = {"": exc.message}, 429
+    return render(request, "accounts/login.html", {"values": values, "errors": errors}, status_code=status)
+
+
+async def logout(request: Request) -> Response:
+    await read_form(request)
+    auth.log_out(request)
+    return RedirectResponse("/", status_code=303)
+
+
+async def profile(request: Request) -> Response:
+    user = auth.require_user(request)
+    errors: dict[str, str] = {}
+    saved = False
+    if request.method == "POST":
+        form = await read_form(request)
+        language = form.get("language", "")
+        if language not in LANGUAGES:
+            errors["language"] = gettext("Choose one of the offered languages.")
+        else:
+            reads = [code for code in LANGUAGES if form.get(f"reads_{code}")]
+            user.language = language
+            user.reads_languages = ",".join(reads)
+            await user.save(update_fields=["language", "reads_languages"])
+            set_language(language)
+            saved = True
+    return render(
+        request, "accounts/profile.html", {"errors": errors, "saved": saved}, status_code=422 if errors else 200
+    )
+
+
+async def my_posts(request: Request) -> Response:
+    user = auth.require_user(request)
+    posts = await Post.filter(author=user).order_by("-id").limit(200).select_related("topic")
+    return render(request, "accounts/my_posts.html", {"posts": posts})
+
+
+routes = [
+    Route("/register", register, methods=["GET", "POST"], name="register"),
+    Route("/login", login, methods=["GET", "POST"], name="login"),
+    Route("/logout", logout, methods=["POST"], name="logout"),
+    Route("/profile", profile, methods=["GET", "POST"], name="profile"),
+    Route("/my/posts", my_posts, name="my_posts"),
+]

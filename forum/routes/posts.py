@@ -1,0 +1,140 @@
+"""Writing: replies with preview, edits with history, deletion."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from forum import markup, posts, threads
+from forum.auth import require_user
+from forum.errors import NotFound, PermissionDenied, ValidationFailed
+from forum.forms import read_form
+from forum.i18n import current_language, gettext
+from forum.models import Post, Revision
+from forum.templating import render
+
+
+def _parent_id(raw: str) -> int | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+        raise ValidationFailed({"parent_id": gettext("The post you are replying to is not in this topic.")})
+    return int(raw)
+
+
+async def _reply_form(
+    request: Request, topic_id: int, values: dict[str, str], errors: dict[str, str], status: int, preview: str | None = None
+) -> Response:
+    topic = await threads.get_topic(topic_id)
+    parent = None
+    if values.get("parent_id", "").isdigit():
+        parent = await Post.filter(id=int(values["parent_id"]), topic_id=topic.id).select_related("author").first()
+    return render(
+        request,
+        "posts/reply.html",
+        {
+            "topic": topic,
+            "text": threads.pick_text(list(topic.texts), current_language()),
+            "parent": parent,
+            "values": values,
+            "errors": errors,
+            "preview": preview,
+        },
+        status_code=status,
+    )
+
+
+async def reply_form(request: Request) -> Response:
+    """The reply form on a page of its own (the "reply" link under a post, without JavaScript)."""
+    require_user(request)
+    values = {"parent_id": request.query_params.get("parent_id", ""), "body": "", "lang": ""}
+    return await _reply_form(request, request.path_params["topic_id"], values, {}, 200)
+
+
+async def reply_create(request: Request) -> Response:
+    user = require_user(request)
+    topic_id = request.path_params["topic_id"]
+    settings = request.app.state.settings
+    try:
+        form = await read_form(request)
+    except ValidationFailed as exc:
+        return await _reply_form(request, topic_id, exc.values, exc.errors, 422)
+    values = {key: form.get(key, "") for key in ("body", "parent_id", "lang")}
+    topic = await threads.get_topic(topic_id)
+    try:
+        parent_id = _parent_id(values["parent_id"])
+        if form.get("action") == "preview":
+            body = posts.clean_body(values["body"], settings, values)
+            return await _reply_form(request, topic_id, values, {}, 200, preview=markup.render(body))
+        await request.app.state.limiter.hit(
+            "reply" if user.trusted or user.is_moderator else "reply_untrusted", str(user.id)
+        )
+        post = await posts.create_reply(
+            topic, user, values["body"], settings, parent_id=parent_id, language=values["lang"] or None
+        )
+    except ValidationFailed as exc:
+        return await _reply_form(request, topic_id, values, exc.errors, 422)
+    return RedirectResponse(request.url_for("post_permalink", post_id=post.id), status_code=303)
+
+
+async def post_edit(request: Request) -> Response:
+    user = require_user(request)
+    post = await posts.get_post(request.path_params["post_id"])
+    if post.author_id != user.id:  # type: ignore[attr-defined]
+        raise PermissionDenied()
+    values = {"body": post.pending_source or post.source, "lang": post.pending_language or post.language}
+    errors: dict[str, str] = {}
+    preview = None
+    status = 200
+    if request.method == "POST":
+        try:
+            form = await read_form(request)
+            values = {"body": form.get("body", ""), "lang": form.get("lang", "")}
+            if form.get("action") == "preview":
+                preview = markup.render(posts.clean_body(values["body"], request.app.state.settings, values))
+            else:
+                await posts.edit_post(post, user, values["body"], request.app.state.settings, values["lang"] or None)
+                return RedirectResponse(request.url_for("post_permalink", post_id=post.id), status_code=303)
+        except ValidationFailed as exc:
+            values.update(exc.values)
+            errors, status = exc.errors, 422
+    topic = await threads.get_topic(post.topic_id)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "posts/edit.html",
+        {"post": post, "topic": topic, "text": threads.pick_text(list(topic.texts), current_language()),
+         "values": values, "errors": errors, "preview": preview},
+        status_code=status,
+    )
+
+
+async def post_delete(request: Request) -> Response:
+    user = require_user(request)
+    await read_form(request)
+    post = await posts.get_post(request.path_params["post_id"])
+    await posts.delete_post(post, user)
+    url = request.url_for("topic_detail", topic_id=post.topic_id)  # type: ignore[attr-defined]
+    return RedirectResponse(f"{url}#post-{post.id}", status_code=303)
+
+
+async def post_history(request: Request) -> Response:
+    """Earlier versions of a post: for its author and moderators."""
+    user = require_user(request)
+    post = await Post.get_or_none(id=request.path_params["post_id"]).select_related("author", "topic")
+    if post is None:
+        raise NotFound()
+    if post.author_id != user.id and not user.is_moderator:  # type: ignore[attr-defined]
+        raise PermissionDenied()
+    revisions = await Revision.filter(post=post).select_related("editor")
+    return render(request, "posts/history.html", {"post": post, "revisions": revisions})
+
+
+routes = [
+    Route("/topics/{topic_id:int}/reply", reply_form, name="reply_form"),
+    Route("/topics/{topic_id:int}/replies", reply_create, methods=["POST"], name="reply_create"),
+    Route("/posts/{post_id:int}/edit", post_edit, methods=["GET", "POST"], name="post_edit"),
+    Route("/posts/{post_id:int}/delete", post_delete, methods=["POST"], name="post_delete"),
+    Route("/posts/{post_id:int}/history", post_history, name="post_history"),
+]

@@ -1,0 +1,72 @@
+"""The one Jinja environment: autoescape, i18n, filters and the values every page gets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+from forum import i18n
+from forum.text import direction
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = ROOT / "templates"
+STATIC_DIR = ROOT / "static"
+
+
+def _page_context(request: Request) -> dict[str, Any]:
+    from forum.auth import csrf_token
+
+    language = i18n.current_language()
+    return {
+        # Error pages for failures outside the middleware stack have neither.
+        "user": getattr(request.state, "user", None),
+        "lang": language,
+        "dir": direction(language),
+        "csrf_token": csrf_token(request) if "session" in request.scope else "",
+        "languages": i18n.LANGUAGE_NAMES,
+    }
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    # Jinja formats the placeholders itself (escaping them), so it gets the bare lookups.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda message: i18n.translations(i18n.current_language()).ugettext(message),
+        lambda singular, plural, n: i18n.translations(i18n.current_language()).ungettext(singular, plural, n),
+        newstyle=True,
+    )
+    env.filters.update(
+        number=i18n.format_number,
+        datetime=i18n.format_datetime,
+        ago=i18n.time_ago,
+        dir=direction,
+    )
+    return env
+
+
+templates = Jinja2Templates(env=_environment(), context_processors=[_page_context])
+
+
+def render(
+    request: Request,
+    name: str,
+    context: Mapping[str, Any] | None = None,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, name, dict(context or {}), status_code=status_code, headers=headers
+    )
