@@ -40,9 +40,10 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     secure = settings.server.base_url.startswith("https://")
     app = Starlette(
         routes=[
-            *topics.routes,
             *posts.routes,
             *accounts.routes,
+            # Last: /topics/{id}/{slug} would otherwise swallow /topics/{id}/reply and the like.
+            *topics.routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[

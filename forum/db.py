@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.executor import MigrationExecutor
 
 from forum.config import Settings, load_settings
@@ -36,6 +37,9 @@ async def connect(settings: Settings) -> None:
     """Open the connection pool; creates the SQLite data folder when needed."""
     if settings.database_url.startswith("sqlite://"):
         settings.data_path.mkdir(parents=True, exist_ok=True)
+    # Tortoise caches prepared SQL per connection name, not per dialect: a process
+    # that reconnects to another kind of database (the test suite) must start afresh.
+    EXECUTOR_CACHE.clear()
     # The global fallback lets request tasks see the context the lifespan task created.
     await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
 

@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 from forum import markup, moderation, text
 from forum.config import LANGUAGES, Settings
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
-from forum.i18n import gettext
+from forum.i18n import format_number, gettext
 from forum.models import Post, PostStatus, Revision, Topic, TopicText, User
 from forum.threads import path_segment
 
@@ -30,8 +30,8 @@ def clean_body(source: str, settings: Settings, values: dict[str, str]) -> str:
                 "body": gettext(
                     "This text has %(length)s characters; a post can have at most %(limit)s. "
                     "Shorten it or split it into several replies.",
-                    length=len(body),
-                    limit=limit,
+                    length=format_number(len(body)),
+                    limit=format_number(limit),
                 )
             },
             values,

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from forum import markup, posts, threads
 from forum.auth import require_user
-from forum.errors import NotFound, PermissionDenied, ValidationFailed
+from forum.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.forms import read_form
 from forum.i18n import current_language, gettext
 from forum.models import Post, Revision
@@ -76,6 +76,8 @@ async def reply_create(request: Request) -> Response:
         )
     except ValidationFailed as exc:
         return await _reply_form(request, topic_id, values, exc.errors, 422)
+    except RateLimited as exc:
+        return await _reply_form(request, topic_id, values, {"": exc.message}, 429)
     return RedirectResponse(request.url_for("post_permalink", post_id=post.id), status_code=303)
 
 
