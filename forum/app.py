@@ -34,6 +34,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         try:
             yield
         finally:
+            await app.state.limiter.close()
             if manage_database:
                 await db.close()
 

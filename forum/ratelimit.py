@@ -37,6 +37,12 @@ class RateLimiter:
     async def reset(self) -> None:
         await self.storage.reset()
 
+    async def close(self) -> None:
+        # `limits` has no close(); its Redis storage keeps the redis-py client on a bridge.
+        client = getattr(getattr(self.storage, "bridge", None), "storage", None)
+        if client is not None:
+            await client.aclose()
+
 
 def _storage(url: str) -> Storage:
     if not url:

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from forum.config import ConfigError, Settings, declared_keys, load_settings, secret_key
+
+CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
+
+
+def test_config_toml_lists_every_key_with_its_default() -> None:
+    shipped = tomllib.loads(CONFIG.read_text("utf-8"))
+    assert shipped == declared_keys()
+
+
+def test_every_key_in_config_toml_is_commented() -> None:
+    lines = CONFIG.read_text("utf-8").splitlines()
+    for number, line in enumerate(lines):
+        if "=" in line and not line.startswith("#"):
+            above = lines[number - 1]
+            assert above.startswith("#") or "=" in above, f"no comment above: {line}"
+
+
+def test_environment_overrides_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[server]\nport = 9000\n[moderation]\nmode = "all"\n', "utf-8")
+    settings = load_settings(path, {"FORUM_SERVER_PORT": "9100", "FORUM_DATABASE_URL": "postgres://u@h/db"})
+    assert settings.server.port == 9100
+    assert settings.moderation.mode == "all"
+    assert settings.database_url == "postgres://u@h/db"
+
+
+@pytest.mark.parametrize(
+    ("text", "environ", "message"),
+    [
+        ("[server]\nport = 'eighty'\n", {}, "must be a int"),
+        ("[server]\nnope = 1\n", {}, "unknown key"),
+        ("[nope]\n", {}, "unknown section"),
+        ("[moderation]\nmode = 'sometimes'\n", {}, "mode must be one of"),
+        ("", {"FORUM_SERVER_PORT": "x"}, "whole number"),
+        ("", {"FORUM_LANGUAGES_DEFAULT": "de"}, "default must be one of"),
+        ("[server\n", {}, "config.toml"),
+    ],
+)
+def test_bad_configuration_is_explained(tmp_path: Path, text: str, environ: dict[str, str], message: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text, "utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_settings(path, environ)
+
+
+def test_a_missing_file_means_defaults(tmp_path: Path) -> None:
+    assert load_settings(tmp_path / "absent.toml", {}) == Settings()
+
+
+def test_the_secret_key_is_generated_once_with_mode_600(tmp_path: Path) -> None:
+    settings = Settings().replace(server={"data_dir": str(tmp_path / "data")})
+    key = secret_key(settings)
+    path = tmp_path / "data" / "secret_key"
+    assert len(key) >= 40
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert secret_key(settings) == key
+    assert secret_key(settings.replace(security={"secret_key": "configured"})) == "configured"

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from forum.app import create_app
+from forum.config import Settings
+from forum.models import Post
+from forum.ratelimit import RateLimiter
+from tests.factories import csrf_from, login, make_topic, make_user
+
+REDIS_URL = os.environ.get("FORUM_TEST_REDIS_URL", "")
+
+
+@pytest.fixture
+async def strict_client(database: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an app with the shipped rate-limit defaults."""
+    settings = database.replace(ratelimit=dict(vars(Settings().ratelimit)))
+    app = create_app(settings, manage_database=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        yield client
+
+
+async def test_a_second_reply_within_seconds_is_refused_and_kept(strict_client: httpx.AsyncClient) -> None:
+    topic = await make_topic()
+    await make_user("fast", trusted=True)
+    token = await login(strict_client, "fast", )
+    first = await strict_client.post(f"/topics/{topic.id}/replies", data={"csrf_token": token, "body": "One"})
+    assert first.status_code == 303
+    second = await strict_client.post(
+        f"/topics/{topic.id}/replies", data={"csrf_token": token, "body": "Two, too soon"}
+    )
+    assert second.status_code == 429
+    assert "Two, too soon" in second.text and "too often" in second.text
+    assert await Post.all().count() == 1
+
+
+async def test_failed_logins_are_limited_per_username(strict_client: httpx.AsyncClient) -> None:
+    await make_user("target")
+    page = await strict_client.get("/login")
+    token = csrf_from(page.text)
+    statuses = []
+    for _ in range(11):
+        response = await strict_client.post(
+            "/login", data={"username": "target", "password": "wrong-password!", "csrf_token": token}
+        )
+        statuses.append(response.status_code)
+    assert statuses[:10] == [422] * 10 and statuses[10] == 429
+    assert "Too many failed attempts" in response.text
+
+
+async def test_registrations_are_limited_per_address(strict_client: httpx.AsyncClient) -> None:
+    statuses = []
+    for n in range(6):
+        page = await strict_client.get("/register")
+        response = await strict_client.post(
+            "/register",
+            data={
+                "username": f"newbie{n}x", "password": "a-long-password", "password_confirm": "a-long-password",
+                "csrf_token": csrf_from(page.text),
+            },
+        )
+        statuses.append(response.status_code)
+        strict_client.cookies.clear()
+    assert statuses == [303] * 5 + [429]
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="Redis tests need FORUM_TEST_REDIS_URL")
+async def test_limits_are_shared_through_redis(tmp_path: Path) -> None:
+    settings = Settings().replace(ratelimit={"storage_url": REDIS_URL, "flag": "2/minute"})
+    first, second = RateLimiter(settings.ratelimit), RateLimiter(settings.ratelimit)
+    key = uuid.uuid4().hex
+    await first.hit("flag", key)
+    await second.hit("flag", key)
+    # Two "workers", one budget: the third action is refused whichever worker sees it.
+    assert not await first.allowed("flag", key)
+    assert not await second.allowed("flag", key)
+    assert await first.allowed("flag", uuid.uuid4().hex)
+    await first.close()
+    await second.close()

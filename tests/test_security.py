@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import httpx
+import pytest
+from starlette.routing import Route
+
+from forum.models import Post, User
+from tests.factories import PASSWORD, csrf_from, login, make_reply, make_topic, make_user
+
+
+async def test_every_response_carries_the_security_headers(client: httpx.AsyncClient) -> None:
+    for url in ("/", "/login", "/nowhere", "/static/forum.css", "/healthz"):
+        response = await client.get(url)
+        policy = response.headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assert "unsafe-inline" not in policy
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "same-origin"
+
+
+async def test_session_cookie_is_httponly_and_lax(client: httpx.AsyncClient) -> None:
+    await make_user("cookie")
+    page = await client.get("/login")
+    response = await client.post(
+        "/login", data={"username": "cookie", "password": PASSWORD, "csrf_token": csrf_from(page.text)}
+    )
+    cookie = response.headers["set-cookie"]
+    assert "forum_session=" in cookie and "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
+
+
+def post_routes(client: httpx.AsyncClient) -> list[str]:
+    paths = []
+    for route in client.app.routes:  # type: ignore[attr-defined]
+        if isinstance(route, Route) and route.methods and "POST" in route.methods:
+            paths.append(route.path)
+    return paths
+
+
+@pytest.mark.parametrize("token", [None, "", "forged-token"])
+async def test_every_form_refuses_a_missing_or_forged_csrf_token(client: httpx.AsyncClient, settings, token) -> None:  # type: ignore[no-untyped-def]
+    topic = await make_topic()
+    member = await make_user("member", trusted=True)
+    post = await make_reply(topic, member, settings, "Original")
+    await login(client, member.username)
+    users_before = await User.all().count()
+    for path in post_routes(client):
+        url = path.replace("{topic_id:int}", str(topic.id)).replace("{post_id:int}", str(post.id))
+        data = {"body": "Changed", "username": "newname", "password": "a-long-password", "language": "fa"}
+        if token is not None:
+            data["csrf_token"] = token
+        response = await client.post(url, data=data)
+        assert response.status_code == 403, url
+        assert "expired" in response.text
+    assert await Post.all().count() == 1 and (await Post.get(id=post.id)).source == "Original"
+    assert await User.all().count() == users_before
+    assert (await User.get(id=member.id)).language is None
+    assert "Log out" in (await client.get("/")).text  # still logged in: logout was refused too
+
+
+async def test_forms_that_are_not_forms_are_refused(client: httpx.AsyncClient) -> None:
+    topic = await make_topic()
+    await make_user("member")
+    await login(client, "member")
+    response = await client.post(f"/topics/{topic.id}/replies", json={"body": "hi"})
+    assert response.status_code == 400
+
+
+async def test_oversized_requests_are_refused(client: httpx.AsyncClient) -> None:
+    topic = await make_topic()
+    await make_user("member")
+    token = await login(client, "member")
+    response = await client.post(f"/topics/{topic.id}/replies", data={"csrf_token": token, "body": "x" * 2_000_000})
+    assert response.status_code == 413
