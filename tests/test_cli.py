@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from forum.config import Settings
+from forum.models import Post, Role, Topic, TopicText, User
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def forum(settings: Settings, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "forum", *args, "--config", str(ROOT / "config.toml")],
+        input=stdin, capture_output=True, text=True, timeout=60, env=environment(settings), cwd=ROOT,
+    )
+
+
+def environment(settings: Settings) -> dict[str, str]:
+    return {
+        **os.environ,
+        "FORUM_SERVER_DATA_DIR": settings.server.data_dir,
+        "FORUM_DATABASE_URL": settings.database_url,
+    }
+
+
+async def test_migrate_and_seed_are_idempotent(database: Settings) -> None:
+    assert forum(database, "migrate").returncode == 0
+    first = forum(database, "seed")
+    assert first.returncode == 0 and "Topics created: 7" in first.stdout
+    again = forum(database, "seed", "--demo")
+    assert "Topics created: 0" in again.stdout and "Demo replies created: 10" in again.stdout
+    assert "Demo replies created: 0" in forum(database, "seed", "--demo").stdout
+    assert await Topic.all().count() == 7
+    assert await TopicText.filter(language="fa").count() == 7
+    assert await Post.all().count() == 10
+    assert await Post.filter(depth=3).exists()
+    assert {p.language for p in await Post.all()} == {"en", "ar", "fa"}
+
+
+async def test_users_create_reads_the_password_from_stdin(database: Settings) -> None:
+    result = forum(database, "users", "create", "moderator1", "--role", "moderator", stdin="a-long-password\n")
+    assert result.returncode == 0, result.stderr
+    user = await User.get(username="moderator1")
+    assert user.role == Role.MODERATOR
+    refused = forum(database, "users", "create", "MODERATOR1", stdin="a-long-password\n")
+    assert refused.returncode != 0 and "taken" in refused.stderr
+    short = forum(database, "users", "create", "another", stdin="short\n")
+    assert short.returncode != 0 and "at least 10" in short.stderr
+
+
+async def test_rerender_redoes_stored_html(database: Settings) -> None:
+    forum(database, "seed", "--demo")
+    await Post.all().update(html="<p>stale</p>")
+    result = forum(database, "rerender")
+    assert result.returncode == 0 and "10 posts" in result.stdout
+    assert not await Post.filter(html="<p>stale</p>").exists()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_first_serve_creates_everything_and_prints_the_admin_password_once(tmp_path: Path) -> None:
+    settings = Settings().replace(server={"data_dir": str(tmp_path / "var")})
+    env = environment(settings)
+    port = free_port()
+    outputs = []
+    for _ in range(2):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "forum", "serve", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            home = httpx.get(f"http://127.0.0.1:{port}/?lang=fa")
+            assert home.status_code == 200 and home.text.count('class="topic-title"') == 7
+        finally:
+            process.terminate()
+            outputs.append(process.communicate(timeout=20)[0])
+    assert "password:" in outputs[0] and "Seeded 7 topics" in outputs[0]
+    assert "password:" not in outputs[1] and "Seeded" not in outputs[1]
+    assert (tmp_path / "var" / "forum.sqlite3").exists()
+    assert oct((tmp_path / "var" / "secret_key").stat().st_mode & 0o777) == "0o600"
