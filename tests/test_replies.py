@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import httpx
 import pytest
@@ -10,7 +9,21 @@ from forum.config import Settings
 from forum.models import Post, PostStatus, Revision, Role, Topic
 from tests.factories import csrf_from, login, make_reply, make_topic, make_user
 
-SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+
+
+def long_statement() -> str:
+    """About 40 KB of numbered points and bullet lists, the shape of the long statements members paste."""
+    points = []
+    for n in range(1, 101):
+        points.append(
+            f"{n}. **Point {n}.** The assembly affirms that solidarity between working people across borders "
+            "is the condition of any lasting peace, and that no regime which bombs its own cities can be "
+            "a partner in building it.\n"
+            "   - Workers' councils and neighbourhood committees must be defended.\n"
+            "   - Refugees must have the right to return in safety and dignity.\n"
+            "   - Women's organisations must take part in every negotiation.\n"
+        )
+    return "# Statement of the assembly\n\n" + "\n".join(points)
 
 
 async def reply(client: httpx.AsyncClient, topic: Topic, token: str, **fields: str) -> httpx.Response:
@@ -109,7 +122,8 @@ async def test_bad_bodies_are_refused_and_kept(client: httpx.AsyncClient, body: 
 
 
 async def test_the_long_statement_is_refused_with_the_limit(client: httpx.AsyncClient) -> None:
-    statement = next(SEEDS.glob("003_*.txt")).read_text("utf-8")
+    statement = long_statement()
+    assert len(statement) > 35_000
     topic = await make_topic()
     token = await login(client, (await make_user()).username)
     response = await reply(client, topic, token, body=statement)
