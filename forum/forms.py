@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
+from starlette.datastructures import ImmutableMultiDict
 from starlette.requests import Request
 
 from forum.auth import csrf_valid
@@ -19,7 +20,7 @@ class PayloadTooLarge(ForumError):
     default_message = lazy("What you sent is far larger than anything this form accepts.")
 
 
-async def read_form(request: Request) -> dict[str, str]:
+async def read_form(request: Request) -> ImmutableMultiDict[str, str]:
     """The submitted fields, after checking the CSRF token.
 
     Raises CsrfFailed before anything else is looked at, PayloadTooLarge past
@@ -31,7 +32,7 @@ async def read_form(request: Request) -> dict[str, str]:
     if content_type != "application/x-www-form-urlencoded":
         if content_type == "multipart/form-data":
             form = await request.form(max_files=0, max_fields=50, max_part_size=MAX_FORM_BYTES)
-            fields = {key: value for key, value in form.items() if isinstance(value, str)}
+            fields = ImmutableMultiDict([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
             return _checked(request, fields)
         raise BadRequest(gettext("This address accepts form submissions only."))
     body = bytearray()
@@ -41,18 +42,23 @@ async def read_form(request: Request) -> dict[str, str]:
             raise PayloadTooLarge()
     try:
         raw = body.decode("ascii")
-        fields = dict(parse_qsl(raw, keep_blank_values=True, encoding="utf-8", errors="strict"))
+        fields = ImmutableMultiDict(parse_qsl(raw, keep_blank_values=True, encoding="utf-8", errors="strict"))
     except UnicodeDecodeError:
-        fields = dict(parse_qsl(body.decode("latin-1"), keep_blank_values=True, errors="replace"))
-        _checked(request, fields)
+        damaged = ImmutableMultiDict(parse_qsl(body.decode("latin-1"), keep_blank_values=True, errors="replace"))
+        _checked(request, damaged)
         raise ValidationFailed(
-            {"": gettext("Part of the text was not valid UTF-8 and could not be read. The unreadable characters are marked with � below: please check them and send again.")},
-            fields,
+            {
+                "": gettext(
+                    "Part of the text was not valid UTF-8 and could not be read. The unreadable characters "
+                    "are marked with � below: please check them and send again."
+                )
+            },
+            dict(damaged),
         ) from None
     return _checked(request, fields)
 
 
-def _checked(request: Request, fields: dict[str, str]) -> dict[str, str]:
+def _checked(request: Request, fields: ImmutableMultiDict[str, str]) -> ImmutableMultiDict[str, str]:
     if not csrf_valid(request, fields.get("csrf_token")):
         raise CsrfFailed()
     return fields

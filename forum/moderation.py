@@ -1,13 +1,98 @@
-"""The moderation policy and the moderators' actions, each with its counters and audit entry."""
+"""The moderation policy and the moderators' actions, each with its counters and audit entry.
+
+Every action changes a row only from the state it expects (`UPDATE ... WHERE
+status = ...`) inside a transaction, and writes its counters and audit entry in
+that same transaction: when two moderators act on one post at once, the second
+finds nothing to change and nothing is counted twice.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from enum import StrEnum
 
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
+from tortoise.transactions import in_transaction
 
 from forum.config import Settings
-from forum.models import Post, PostStatus, Topic, User
+from forum.errors import ForumError, PermissionDenied, ValidationFailed
+from forum.i18n import gettext, lazy
+from forum.models import Flag, FlagReason, ModerationAction, Post, PostStatus, Revision, Role, Topic, User
+
+
+class Action(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    APPROVE_EDIT = "approve-edit"
+    REJECT_EDIT = "reject-edit"
+    TRUST = "trust"
+    HIDE = "hide"
+    AUTO_HIDE = "auto-hide"
+    RESTORE = "restore"
+    DISMISS_FLAGS = "dismiss-flags"
+    LOCK = "lock"
+    UNLOCK = "unlock"
+    CREATE_TOPIC = "create-topic"
+    EDIT_TOPIC = "edit-topic"
+    SUSPEND = "suspend"
+    UNSUSPEND = "unsuspend"
+    GRANT_MODERATOR = "grant-moderator"
+    REVOKE_MODERATOR = "revoke-moderator"
+
+
+# Decisions that change what readers see: listed on the public transparency page.
+PUBLIC_ACTIONS = frozenset(
+    {Action.HIDE, Action.AUTO_HIDE, Action.RESTORE, Action.LOCK, Action.UNLOCK, Action.SUSPEND, Action.UNSUSPEND}
+)
+REASON_CODES = {
+    "spam": lazy("Spam or advertising"),
+    "abuse": lazy("Abuse, threats or hate"),
+    "off-topic": lazy("Off topic"),
+    "personal-information": lazy("Personal information about someone"),
+    "heated": lazy("Discussion needs a pause"),
+    "other": lazy("Other"),
+    "flagged": lazy("Flagged by several readers"),
+}
+
+FLAG_REASONS = {
+    FlagReason.SPAM: lazy("Spam or advertising"),
+    FlagReason.ABUSE: lazy("Abuse, threats or hate"),
+    FlagReason.OFF_TOPIC: lazy("Off topic"),
+    FlagReason.OTHER: lazy("Something else"),
+}
+ACTION_NAMES = {
+    Action.APPROVE: lazy("Approved a post"),
+    Action.REJECT: lazy("Rejected a post"),
+    Action.APPROVE_EDIT: lazy("Approved an edit"),
+    Action.REJECT_EDIT: lazy("Rejected an edit"),
+    Action.TRUST: lazy("Trusted a member"),
+    Action.HIDE: lazy("Hid a post"),
+    Action.AUTO_HIDE: lazy("Post hidden after flags"),
+    Action.RESTORE: lazy("Restored a post"),
+    Action.DISMISS_FLAGS: lazy("Dismissed flags"),
+    Action.LOCK: lazy("Locked a topic"),
+    Action.UNLOCK: lazy("Reopened a topic"),
+    Action.CREATE_TOPIC: lazy("Opened a topic"),
+    Action.EDIT_TOPIC: lazy("Edited a topic"),
+    Action.SUSPEND: lazy("Suspended a member"),
+    Action.UNSUSPEND: lazy("Lifted a suspension"),
+    Action.GRANT_MODERATOR: lazy("Made a moderator"),
+    Action.REVOKE_MODERATOR: lazy("Took the moderator role"),
+}
+ROLE_NAMES = {Role.MEMBER: lazy("Member"), Role.MODERATOR: lazy("Moderator"), Role.ADMIN: lazy("Administrator")}
+STATUS_NAMES = {
+    PostStatus.PENDING: lazy("Awaiting approval"),
+    PostStatus.APPROVED: lazy("Published"),
+    PostStatus.REJECTED: lazy("Rejected"),
+    PostStatus.HIDDEN: lazy("Hidden by the moderators"),
+    PostStatus.DELETED: lazy("Deleted"),
+}
+
+
+class AlreadyHandled(ForumError):
+    status_code = 409
+    default_message = lazy("Another moderator has already dealt with this. Nothing was changed.")
 
 
 def initial_status(author: User, settings: Settings) -> PostStatus:
@@ -29,3 +114,189 @@ async def count_approved(post: Post, author: User, when: datetime) -> None:
     )
     await User.filter(id=author.id).update(approved_count=F("approved_count") + 1)
     author.approved_count += 1
+
+
+async def log(
+    moderator: User | None, action: Action, *, post: Post | None = None, topic_id: int | None = None,
+    target: User | None = None, reason_code: str = "", reason: str = "",
+) -> ModerationAction:
+    return await ModerationAction.create(
+        moderator=moderator, action=action, post=post,
+        topic_id=topic_id if topic_id is not None else (post.topic_id if post else None),  # type: ignore[attr-defined]
+        target_user_id=target.id if target else (post.author_id if post else None),  # type: ignore[attr-defined]
+        reason_code=reason_code, reason=reason, public=action in PUBLIC_ACTIONS,
+    )
+
+
+async def _transition(post_id: int, expected: PostStatus, **changes: object) -> Post:
+    """Move a post from `expected` to new values, or raise AlreadyHandled when it was not in that state."""
+    if not await Post.filter(id=post_id, status=expected).update(**changes):
+        raise AlreadyHandled()
+    return await Post.get(id=post_id).select_related("author")
+
+
+async def approve(post_id: int, moderator: User, *, trust: bool = False) -> Post:
+    """Publish a pending post (or a pending edit of a published one); with `trust`, its author skips the queue from now on."""
+    now = datetime.now(UTC)
+    async with in_transaction():
+        current = await Post.get_or_none(id=post_id)
+        if current is not None and current.status == PostStatus.APPROVED and current.pending_source is not None:
+            post = await _approve_edit(current, moderator, now)
+        else:
+            post = await _transition(
+                post_id, PostStatus.PENDING, status=PostStatus.APPROVED, approved_at=now, approved_by_id=moderator.id,
+                changed_at=now,
+            )
+            await count_approved(post, post.author, now)
+            await log(moderator, Action.APPROVE, post=post)
+        if trust and not post.author.trusted:
+            await User.filter(id=post.author.id).update(trusted=True)
+            await log(moderator, Action.TRUST, post=post, target=post.author)
+    return post
+
+
+async def _approve_edit(post: Post, moderator: User, now: datetime) -> Post:
+    if not await Post.filter(id=post.id, pending_source=post.pending_source).update(
+        source=post.pending_source, html=post.pending_html, language=post.pending_language,
+        pending_source=None, pending_html=None, pending_language=None, edited_at=now, changed_at=now,
+    ):
+        raise AlreadyHandled()
+    await Revision.create(post=post, editor_id=post.author_id, language=post.language, source=post.source, html=post.html)  # type: ignore[attr-defined]
+    await log(moderator, Action.APPROVE_EDIT, post=post)
+    return await Post.get(id=post.id).select_related("author")
+
+
+async def reject(post_id: int, moderator: User, reason: str) -> Post:
+    """Refuse a pending post (or a pending edit) with a reason its author will read."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed({"reason": gettext("Say why, so that the author can understand the decision.")})
+    async with in_transaction():
+        current = await Post.get_or_none(id=post_id)
+        if current is not None and current.status == PostStatus.APPROVED and current.pending_source is not None:
+            if not await Post.filter(id=post_id, pending_source=current.pending_source).update(
+                pending_source=None, pending_html=None, pending_language=None, reject_reason=reason
+            ):
+                raise AlreadyHandled()
+            post = await Post.get(id=post_id).select_related("author")
+            await log(moderator, Action.REJECT_EDIT, post=post, reason=reason)
+            return post
+        post = await _transition(
+            post_id, PostStatus.PENDING, status=PostStatus.REJECTED, reject_reason=reason, changed_at=datetime.now(UTC)
+        )
+        await User.filter(id=post.author.id).update(rejected_count=F("rejected_count") + 1)
+        await log(moderator, Action.REJECT, post=post, reason=reason)
+    return post
+
+
+async def hide(post_id: int, moderator: User | None, reason_code: str, reason: str = "") -> Post:
+    """Take a published post out of view; the thread keeps a placeholder. `moderator` None: hidden by flags."""
+    if reason_code not in REASON_CODES:
+        raise ValidationFailed({"reason_code": gettext("Choose a reason.")})
+    async with in_transaction():
+        post = await _transition(post_id, PostStatus.APPROVED, status=PostStatus.HIDDEN, changed_at=datetime.now(UTC))
+        await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") - 1)  # type: ignore[attr-defined]
+        action = Action.HIDE if moderator else Action.AUTO_HIDE
+        await log(moderator, action, post=post, reason_code=reason_code, reason=reason)
+    return post
+
+
+async def restore(post_id: int, moderator: User, reason: str = "") -> Post:
+    """Publish a hidden post again and close its flags."""
+    now = datetime.now(UTC)
+    async with in_transaction():
+        post = await _transition(post_id, PostStatus.HIDDEN, status=PostStatus.APPROVED, changed_at=now)
+        await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") + 1)  # type: ignore[attr-defined]
+        await Flag.filter(post_id=post_id, resolved_at=None).update(resolved_at=now, resolved_by_id=moderator.id)
+        await log(moderator, Action.RESTORE, post=post, reason=reason)
+    return post
+
+
+async def dismiss_flags(post_id: int, moderator: User) -> int:
+    """Close a post's open flags without hiding it; returns how many were closed."""
+    async with in_transaction():
+        closed = await Flag.filter(post_id=post_id, resolved_at=None).update(
+            resolved_at=datetime.now(UTC), resolved_by_id=moderator.id
+        )
+        if not closed:
+            raise AlreadyHandled()
+        await log(moderator, Action.DISMISS_FLAGS, post=await Post.get(id=post_id), reason=str(closed))
+    return closed
+
+
+async def flag(post: Post, reader: User, reason: str, text: str, settings: Settings) -> Flag:
+    """Record a reader's report; enough distinct open reports hide the post until a moderator decides."""
+    if reader.suspended_until and reader.suspended_until > datetime.now(UTC):
+        raise PermissionDenied(gettext("Your account is suspended, so you cannot post or flag for now."))
+    if post.status != PostStatus.APPROVED:
+        raise ValidationFailed({"": gettext("This post can no longer be flagged.")})
+    if post.author_id == reader.id:  # type: ignore[attr-defined]
+        raise ValidationFailed({"": gettext("You cannot flag your own post.")})
+    if reason not in FlagReason.__members__.values():
+        raise ValidationFailed({"reason": gettext("Choose a reason.")})
+    text = text.strip()[:1000]
+    if reason == FlagReason.OTHER and not text:
+        raise ValidationFailed({"text": gettext("Say briefly what is wrong with this post.")})
+    try:
+        async with in_transaction():
+            report = await Flag.create(post=post, user=reader, reason=FlagReason(reason), text=text)
+            await Post.filter(id=post.id).update(flag_count=F("flag_count") + 1)
+    except IntegrityError:
+        raise ValidationFailed({"": gettext("You have already flagged this post.")}) from None
+    open_flags = await Flag.filter(post_id=post.id, resolved_at=None).count()
+    if open_flags >= settings.moderation.hide_after_flags:
+        try:
+            await hide(post.id, None, "flagged")
+        except AlreadyHandled:
+            pass  # hidden already, by another flag or a moderator
+    return report
+
+
+async def set_locked(topic_id: int, moderator: User, locked: bool, reason_code: str, reason: str = "") -> None:
+    if reason_code not in REASON_CODES:
+        raise ValidationFailed({"reason_code": gettext("Choose a reason.")})
+    async with in_transaction():
+        if not await Topic.filter(id=topic_id, locked=not locked).update(locked=locked):
+            raise AlreadyHandled()
+        await log(moderator, Action.LOCK if locked else Action.UNLOCK, topic_id=topic_id, reason_code=reason_code, reason=reason)
+
+
+async def suspend(member: User, moderator: User, until: datetime, reason_code: str, reason: str) -> None:
+    """Keep a member from posting and flagging until `until`; they can still read."""
+    if member.is_moderator and not moderator.is_admin:
+        raise PermissionDenied(gettext("Only an administrator can suspend a moderator."))
+    if member.id == moderator.id:
+        raise PermissionDenied(gettext("You cannot suspend yourself."))
+    errors = {}
+    if until <= datetime.now(UTC):
+        errors["until"] = gettext("Choose a date in the future.")
+    if reason_code not in REASON_CODES:
+        errors["reason_code"] = gettext("Choose a reason.")
+    if errors:
+        raise ValidationFailed(errors)
+    async with in_transaction():
+        await User.filter(id=member.id).update(suspended_until=until, suspension_reason=reason.strip())
+        await log(moderator, Action.SUSPEND, target=member, reason_code=reason_code, reason=reason.strip())
+
+
+async def unsuspend(member: User, moderator: User) -> None:
+    async with in_transaction():
+        if not await User.filter(id=member.id, suspended_until__not_isnull=True).update(
+            suspended_until=None, suspension_reason=""
+        ):
+            raise AlreadyHandled()
+        await log(moderator, Action.UNSUSPEND, target=member)
+
+
+async def set_role(member: User, admin: User, role: Role) -> None:
+    """Grant or take the moderator role (administrators only)."""
+    if not admin.is_admin:
+        raise PermissionDenied()
+    if member.role == Role.ADMIN or role == Role.ADMIN:
+        raise PermissionDenied(gettext("Administrators are created from the command line."))
+    if member.role == role:
+        raise AlreadyHandled()
+    async with in_transaction():
+        await User.filter(id=member.id, role=member.role).update(role=role)
+        action = Action.GRANT_MODERATOR if role == Role.MODERATOR else Action.REVOKE_MODERATOR
+        await log(admin, action, target=member)

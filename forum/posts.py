@@ -122,15 +122,16 @@ async def edit_post(post: Post, editor: User, source: str, settings: Settings, l
     html = markup.render(body)
     now = datetime.now(UTC)
     queued = post.status == PostStatus.APPROVED and moderation.initial_status(editor, settings) == PostStatus.PENDING
+    if queued:
+        # The earlier version becomes a revision when a moderator approves the edit.
+        post.pending_source, post.pending_html, post.pending_language = body, html, language
+        await post.save(update_fields=["pending_source", "pending_html", "pending_language"])
+        return post
     async with in_transaction():
         await Revision.create(post=post, editor=editor, language=post.language, source=post.source, html=post.html)
-        if queued:
-            post.pending_source, post.pending_html, post.pending_language = body, html, language
-            await post.save(update_fields=["pending_source", "pending_html", "pending_language"])
-        else:
-            post.source, post.html, post.language, post.edited_at = body, html, language, now
-            post.changed_at = now
-            await post.save(update_fields=["source", "html", "language", "edited_at", "changed_at"])
+        post.source, post.html, post.language, post.edited_at = body, html, language, now
+        post.changed_at = now
+        await post.save(update_fields=["source", "html", "language", "edited_at", "changed_at"])
     return post
 
 

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from forum import i18n
+from forum import i18n, moderation
 from forum.text import direction
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +47,13 @@ def _environment() -> jinja2.Environment:
         lambda message: i18n.translations(i18n.current_language()).ugettext(message),
         lambda singular, plural, n: i18n.translations(i18n.current_language()).ungettext(singular, plural, n),
         newstyle=True,
+    )
+    env.globals.update(
+        flag_reasons=moderation.FLAG_REASONS,
+        reason_codes=moderation.REASON_CODES,
+        action_names=moderation.ACTION_NAMES,
+        role_names=moderation.ROLE_NAMES,
+        status_names=moderation.STATUS_NAMES,
     )
     env.filters.update(
         number=i18n.format_number,

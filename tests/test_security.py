@@ -4,7 +4,7 @@ import httpx
 import pytest
 from starlette.routing import Route
 
-from forum.models import Post, User
+from forum.models import Post, Role, Topic, User
 from tests.factories import PASSWORD, csrf_from, login, make_reply, make_topic, make_user
 
 
@@ -39,12 +39,16 @@ def post_routes(client: httpx.AsyncClient) -> list[str]:
 @pytest.mark.parametrize("token", [None, "", "forged-token"])
 async def test_every_form_refuses_a_missing_or_forged_csrf_token(client: httpx.AsyncClient, settings, token) -> None:  # type: ignore[no-untyped-def]
     topic = await make_topic()
-    member = await make_user("member", trusted=True)
+    # An administrator, so that every route gets as far as its CSRF check.
+    member = await make_user("member", role=Role.ADMIN)
     post = await make_reply(topic, member, settings, "Original")
     await login(client, member.username)
     users_before = await User.all().count()
     for path in post_routes(client):
-        url = path.replace("{topic_id:int}", str(topic.id)).replace("{post_id:int}", str(post.id))
+        url = (
+            path.replace("{topic_id:int}", str(topic.id)).replace("{post_id:int}", str(post.id))
+            .replace("{user_id:int}", str(member.id)).replace("{action:str}", "lock").replace("{action}", "hide")
+        )
         data = {"body": "Changed", "username": "newname", "password": "a-long-password", "language": "fa"}
         if token is not None:
             data["csrf_token"] = token
@@ -54,6 +58,8 @@ async def test_every_form_refuses_a_missing_or_forged_csrf_token(client: httpx.A
     assert await Post.all().count() == 1 and (await Post.get(id=post.id)).source == "Original"
     assert await User.all().count() == users_before
     assert (await User.get(id=member.id)).language is None
+    assert not (await Topic.get(id=topic.id)).locked
+    assert (await Post.get(id=post.id)).status == "approved"
     assert "Log out" in (await client.get("/")).text  # still logged in: logout was refused too
 
 

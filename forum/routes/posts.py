@@ -6,12 +6,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from forum import markup, posts, threads
+from forum import markup, moderation, posts, threads
 from forum.auth import require_user
 from forum.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.forms import read_form
 from forum.i18n import current_language, gettext
-from forum.models import Post, Revision
+from forum.models import Post, PostStatus, Revision
 from forum.templating import render
 
 
@@ -133,10 +133,37 @@ async def post_history(request: Request) -> Response:
     return render(request, "posts/history.html", {"post": post, "revisions": revisions})
 
 
+async def post_flag(request: Request) -> Response:
+    """Report a post to the moderators (one report per reader and post)."""
+    user = require_user(request)
+    post = await Post.get_or_none(id=request.path_params["post_id"]).select_related("author")
+    if post is None or post.status != PostStatus.APPROVED:
+        raise NotFound()
+    values = {"reason": "", "text": ""}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        form = await read_form(request)
+        values = {"reason": form.get("reason", ""), "text": form.get("text", "")}
+        try:
+            await request.app.state.limiter.hit("flag", str(user.id))
+            await moderation.flag(post, user, values["reason"], values["text"], request.app.state.settings)
+            return render(request, "posts/flag.html", {"post": post, "done": True, "values": values, "errors": {}})
+        except ValidationFailed as exc:
+            errors, status = exc.errors, 422
+        except RateLimited as exc:
+            errors, status = {"": exc.message}, 429
+    return render(
+        request, "posts/flag.html", {"post": post, "done": False, "values": values, "errors": errors},
+        status_code=status,
+    )
+
+
 routes = [
     Route("/topics/{topic_id:int}/reply", reply_form, name="reply_form"),
     Route("/topics/{topic_id:int}/replies", reply_create, methods=["POST"], name="reply_create"),
     Route("/posts/{post_id:int}/edit", post_edit, methods=["GET", "POST"], name="post_edit"),
     Route("/posts/{post_id:int}/delete", post_delete, methods=["POST"], name="post_delete"),
     Route("/posts/{post_id:int}/history", post_history, name="post_history"),
+    Route("/posts/{post_id:int}/flag", post_flag, methods=["GET", "POST"], name="post_flag"),
 ]

@@ -15,7 +15,7 @@ from forum.templating import render
 from forum.threads import visible_to
 
 
-def _int_param(request: Request, name: str, default: int | None) -> int | None:
+def int_param(request: Request, name: str, default: int | None) -> int | None:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
@@ -37,8 +37,8 @@ async def topic_detail(request: Request) -> Response:
         current_language(),
         request.state.user,
         settings,
-        page=_int_param(request, "page", 1) or 1,
-        branch_id=_int_param(request, "branch", None),
+        page=int_param(request, "page", 1) or 1,
+        branch_id=int_param(request, "branch", None),
     )
     return render(request, "topics/detail.html", {"thread": await page, "settings": settings})
 

@@ -1,0 +1,225 @@
+"""Moderation: the queue, post actions, topics, members, the audit log, and the public transparency page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from forum import moderation, queue, threads, topics
+from forum.auth import require_admin, require_moderator
+from forum.errors import NotFound, ValidationFailed
+from forum.forms import read_form
+from forum.i18n import current_language, gettext
+from forum.models import Category, Post, Role, User
+from forum.routes.topics import int_param
+from forum.templating import render
+
+
+def _back(request: Request, fallback: str = "moderation_queue") -> RedirectResponse:
+    """Back to the page the moderator acted from (only a path on this site)."""
+    target = request.headers.get("referer", "")
+    base = str(request.base_url)
+    path = "/" + target[len(base):] if target.startswith(base) else str(request.url_for(fallback))
+    return RedirectResponse(path, status_code=303)
+
+
+async def moderation_queue(request: Request) -> Response:
+    moderator = require_moderator(request)
+    language = request.query_params.get("lang_filter") or None
+    page = await queue.load_queue(moderator, current_language(), language, int_param(request, "page", 1) or 1)
+    return render(
+        request, "moderation/queue.html",
+        {"queue": page, "lang_filter": language or ""},
+    )
+
+
+async def post_action(request: Request) -> Response:
+    moderator = require_moderator(request)
+    form = await read_form(request)
+    post_id, action = request.path_params["post_id"], request.path_params["action"]
+    try:
+        if action == "approve":
+            await moderation.approve(post_id, moderator, trust=form.get("trust") == "1")
+        elif action == "reject":
+            await moderation.reject(post_id, moderator, form.get("reason", ""))
+        elif action == "hide":
+            await moderation.hide(post_id, moderator, form.get("reason_code", ""), form.get("reason", ""))
+        elif action == "restore":
+            await moderation.restore(post_id, moderator, form.get("reason", ""))
+        elif action == "dismiss-flags":
+            await moderation.dismiss_flags(post_id, moderator)
+        else:
+            raise NotFound()
+    except ValidationFailed as exc:
+        return render(request, "errors/error.html", {"status": 422, "message": exc.message}, status_code=422)
+    return _back(request)
+
+
+async def bulk_action(request: Request) -> Response:
+    """Approve or reject the selected posts; those another moderator handled meanwhile are skipped."""
+    moderator = require_moderator(request)
+    form = await read_form(request)
+    ids = [int(raw) for raw in form.getlist("post_id") if raw.isascii() and raw.isdigit()]
+    action = form.get("bulk_action")
+    if action == "reject" and not form.get("reason", "").strip():
+        message = gettext("Say why, so that the author can understand the decision.")
+        return render(request, "errors/error.html", {"status": 422, "message": message}, status_code=422)
+    for post_id in ids:
+        try:
+            if action == "approve":
+                await moderation.approve(post_id, moderator)
+            elif action == "reject":
+                await moderation.reject(post_id, moderator, form.get("reason", ""))
+        except moderation.AlreadyHandled:
+            continue
+    return _back(request)
+
+
+async def moderation_log(request: Request) -> Response:
+    require_moderator(request)
+    moderator_id = int_param(request, "moderator", None)
+    action = request.query_params.get("action") or None
+    if action and action not in moderation.Action.__members__.values():
+        action = None
+    page = await queue.load_log(int_param(request, "page", 1) or 1, moderator_id, action)
+    moderators = await User.filter(role__in=[Role.MODERATOR, Role.ADMIN]).order_by("username")
+    return render(
+        request, "moderation/log.html",
+        {"log": page, "moderators": moderators, "actions": list(moderation.Action),
+         "moderator_filter": moderator_id, "action_filter": action or ""},
+    )
+
+
+async def transparency(request: Request) -> Response:
+    page = await queue.load_transparency(int_param(request, "page", 1) or 1)
+    return render(
+        request, "moderation/transparency.html",
+        {"record": page, "pick_text": threads.pick_text},
+    )
+
+
+async def topic_new(request: Request) -> Response:
+    moderator = require_moderator(request)
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = await read_form(request)
+        try:
+            category = form.get("category", "")
+            topic = await topics.create_topic(moderator, int(category) if category.isdigit() else 0, form)
+            return RedirectResponse(request.url_for("topic_detail", topic_id=topic.id), status_code=303)
+        except ValidationFailed as exc:
+            values, errors = exc.values, exc.errors
+    return await _topic_form(request, None, values, errors)
+
+
+async def topic_edit(request: Request) -> Response:
+    moderator = require_moderator(request)
+    topic = await threads.get_topic(request.path_params["topic_id"])
+    values = {f"{field}_{t.language}": getattr(t, "title" if field == "title" else "source")
+              for t in topic.texts for field in ("title", "body")}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = await read_form(request)
+        try:
+            await topics.edit_topic(topic, moderator, form)
+            return RedirectResponse(request.url_for("topic_detail", topic_id=topic.id), status_code=303)
+        except ValidationFailed as exc:
+            values, errors = exc.values, exc.errors
+    return await _topic_form(request, topic, values, errors)
+
+
+async def _topic_form(request: Request, topic: object, values: dict[str, str], errors: dict[str, str]) -> Response:
+    return render(
+        request, "moderation/topic_form.html",
+        {"topic": topic, "values": values, "errors": errors, "categories": await Category.all()},
+        status_code=422 if errors else 200,
+    )
+
+
+async def topic_lock(request: Request) -> Response:
+    moderator = require_moderator(request)
+    form = await read_form(request)
+    if request.path_params["action"] not in ("lock", "unlock"):
+        raise NotFound()
+    locked = request.path_params["action"] == "lock"
+    try:
+        await moderation.set_locked(
+            request.path_params["topic_id"], moderator, locked, form.get("reason_code", "other"), form.get("reason", "")
+        )
+    except ValidationFailed as exc:
+        return render(request, "errors/error.html", {"status": 422, "message": exc.message}, status_code=422)
+    return RedirectResponse(request.url_for("topic_detail", topic_id=request.path_params["topic_id"]), status_code=303)
+
+
+async def member_list(request: Request) -> Response:
+    require_moderator(request)
+    search = request.query_params.get("q", "").strip()[:32]
+    members = User.all().order_by("-id").limit(100)
+    if search:
+        members = members.filter(username__icontains=search)
+    return render(request, "moderation/members.html", {"members": await members, "search": search})
+
+
+async def member_detail(request: Request) -> Response:
+    require_moderator(request)
+    member = await User.get_or_none(id=request.path_params["user_id"])
+    if member is None:
+        raise NotFound()
+    recent = await Post.filter(author=member).order_by("-id").limit(20).select_related("topic")
+    return render(
+        request, "moderation/member.html",
+        {"member": member, "recent": recent, "now": datetime.now(UTC)},
+    )
+
+
+async def member_action(request: Request) -> Response:
+    moderator = require_moderator(request)
+    form = await read_form(request)
+    member = await User.get_or_none(id=request.path_params["user_id"])
+    if member is None:
+        raise NotFound()
+    action = request.path_params["action"]
+    try:
+        if action == "suspend":
+            until = _parse_date(form.get("until", ""))
+            await moderation.suspend(member, moderator, until, form.get("reason_code", ""), form.get("reason", ""))
+        elif action == "unsuspend":
+            await moderation.unsuspend(member, moderator)
+        elif action == "role":
+            admin = require_admin(request)
+            role = form.get("role", "")
+            if role not in (Role.MEMBER, Role.MODERATOR):
+                raise NotFound()
+            await moderation.set_role(member, admin, Role(role))
+        else:
+            raise NotFound()
+    except ValidationFailed as exc:
+        return render(request, "errors/error.html", {"status": 422, "message": exc.message}, status_code=422)
+    return RedirectResponse(request.url_for("member_detail", user_id=member.id), status_code=303)
+
+
+def _parse_date(raw: str) -> datetime:
+    try:
+        day = datetime.strptime(raw.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise ValidationFailed({"until": gettext("Give the date as year-month-day.")}) from None
+    return datetime.combine(day, time(23, 59), tzinfo=UTC)
+
+
+routes = [
+    Route("/moderation", moderation_queue, name="moderation_queue"),
+    Route("/moderation/posts/{post_id:int}/{action}", post_action, methods=["POST"], name="moderation_post_action"),
+    Route("/moderation/bulk", bulk_action, methods=["POST"], name="moderation_bulk"),
+    Route("/moderation/log", moderation_log, name="moderation_log"),
+    Route("/moderation/topics/new", topic_new, methods=["GET", "POST"], name="topic_new"),
+    Route("/moderation/topics/{topic_id:int}/edit", topic_edit, methods=["GET", "POST"], name="topic_edit"),
+    Route("/moderation/topics/{topic_id:int}/{action:str}", topic_lock, methods=["POST"], name="topic_lock"),
+    Route("/moderation/members", member_list, name="member_list"),
+    Route("/moderation/members/{user_id:int}", member_detail, name="member_detail"),
+    Route("/moderation/members/{user_id:int}/{action}", member_action, methods=["POST"], name="member_action"),
+    Route("/transparency", transparency, name="transparency"),
+]

@@ -1,0 +1,69 @@
+"""Topics opened and edited by moderators: a title and Markdown body in one or more languages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from tortoise.transactions import in_transaction
+
+from forum import markup, moderation, text
+from forum.config import LANGUAGES
+from forum.errors import ValidationFailed
+from forum.i18n import gettext
+from forum.models import Category, Topic, TopicText, User
+
+TITLE_MAX = 300
+BODY_MAX = 20000
+
+
+def clean_texts(fields: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """{language: (title, body)} from form fields title_en, body_en, …; ValidationFailed when unusable."""
+    texts: dict[str, tuple[str, str]] = {}
+    errors: dict[str, str] = {}
+    for language in LANGUAGES:
+        title = " ".join(text.normalise(fields.get(f"title_{language}", "")).split())
+        body = text.normalise(fields.get(f"body_{language}", ""))
+        if text.is_blank(title) and text.is_blank(body):
+            continue
+        if text.is_blank(title) or len(title) > TITLE_MAX:
+            errors[f"title_{language}"] = gettext("A title of 1 to 300 characters is needed.")
+        if text.is_blank(body) or len(body) > BODY_MAX:
+            errors[f"body_{language}"] = gettext("A text of 1 to 20,000 characters is needed.")
+        texts[language] = (title, body)
+    if not texts and not errors:
+        errors[""] = gettext("Write the topic in at least one of the three languages.")
+    if errors:
+        raise ValidationFailed(errors, dict(fields))
+    return texts
+
+
+async def create_topic(moderator: User, category_id: int, fields: Mapping[str, str]) -> Topic:
+    """Open a topic; logged in the audit log."""
+    texts = clean_texts(fields)
+    category = await Category.get_or_none(id=category_id)
+    if category is None:
+        raise ValidationFailed({"category": gettext("Choose a category.")}, dict(fields))
+    async with in_transaction():
+        topic = await Topic.create(category=category, author=moderator, last_activity_at=datetime.now(UTC))
+        await TopicText.bulk_create(
+            [
+                TopicText(topic=topic, language=lang, title=title, source=body, html=markup.render(body))
+                for lang, (title, body) in texts.items()
+            ]
+        )
+        await moderation.log(moderator, moderation.Action.CREATE_TOPIC, topic_id=topic.id)
+    return topic
+
+
+async def edit_topic(topic: Topic, moderator: User, fields: Mapping[str, str]) -> None:
+    """Replace the topic's texts (a language left empty is removed); logged in the audit log."""
+    texts = clean_texts(fields)
+    async with in_transaction():
+        await TopicText.filter(topic=topic).exclude(language__in=list(texts)).delete()
+        existing = {t.language: t for t in await TopicText.filter(topic=topic)}
+        for lang, (title, body) in texts.items():
+            row = existing.get(lang) or TopicText(topic=topic, language=lang)
+            row.title, row.source, row.html = title, body, markup.render(body)
+            await row.save()
+        await moderation.log(moderator, moderation.Action.EDIT_TOPIC, topic_id=topic.id)
