@@ -17,7 +17,7 @@ from forum.config import Settings, secret_key
 from forum.errors import ForumError, handle_error
 from forum.middleware import RequestContext, SecurityHeaders
 from forum.ratelimit import RateLimiter
-from forum.routes import accounts, moderation, posts, topics
+from forum.routes import accounts, feeds, moderation, posts, topics
 from forum.templating import STATIC_DIR
 
 SESSION_AGE = 30 * 24 * 3600
@@ -44,6 +44,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             *posts.routes,
             *accounts.routes,
             *moderation.routes,
+            *feeds.routes,
             # Last: /topics/{id}/{slug} would otherwise swallow /topics/{id}/reply and the like.
             *topics.routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

@@ -1,0 +1,149 @@
+"""RSS 2.0 documents of approved posts and of topics, built with ElementTree, with cheap freshness checks."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from datetime import UTC, datetime
+from email.utils import format_datetime
+
+from tortoise.functions import Max
+
+from forum.errors import NotFound
+from forum.i18n import gettext
+from forum.models import Post, PostStatus, Topic, TopicText
+from forum.text import excerpt
+from forum.threads import pick_text
+
+ATOM = "http://www.w3.org/2005/Atom"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+DC = "http://purl.org/dc/elements/1.1/"
+for prefix, uri in (("atom", ATOM), ("content", CONTENT), ("dc", DC)):
+    ET.register_namespace(prefix, uri)
+
+# Posts whose change can alter a feed: newly approved, edited, or taken back out of view.
+FEED_STATUSES = (PostStatus.APPROVED, PostStatus.HIDDEN, PostStatus.DELETED, PostStatus.REJECTED)
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@dataclasses.dataclass(frozen=True)
+class Freshness:
+    etag: str
+    last_modified: datetime
+
+
+def freshness(kind: str, newest: datetime | None, *variant: object) -> Freshness:
+    moment = (newest or EPOCH).astimezone(UTC)
+    digest = hashlib.sha256(repr((kind, moment.isoformat(), variant)).encode()).hexdigest()[:32]
+    return Freshness(f'"{digest}"', moment.replace(microsecond=0))
+
+
+async def latest_freshness(language: str | None, interface: str, items: int) -> Freshness:
+    """One aggregate query: when the newest change to any post a site-wide feed could show happened."""
+    query = Post.filter(status__in=FEED_STATUSES, approved_at__not_isnull=True)
+    if language:
+        query = query.filter(language=language)
+    newest = await query.annotate(newest=Max("changed_at")).values_list("newest", flat=True)
+    return freshness("latest", newest[0] if newest else None, language, interface, items)
+
+
+async def topic_freshness(topic_id: int, interface: str, items: int) -> Freshness:
+    """One query: the topic's newest post change (404 when the topic does not exist)."""
+    rows = await (
+        Topic.filter(id=topic_id)
+        .annotate(newest=Max("posts__changed_at"))
+        .values_list("created_at", "newest")
+    )
+    if not rows:
+        raise NotFound()
+    created, newest = rows[0]
+    return freshness("topic", max(filter(None, (created, newest))), topic_id, interface, items)
+
+
+async def topics_freshness(interface: str, items: int) -> Freshness:
+    newest = await Topic.all().annotate(newest=Max("created_at")).values_list("newest", flat=True)
+    return freshness("topics", newest[0] if newest else None, interface, items)
+
+
+@dataclasses.dataclass
+class Channel:
+    title: str
+    link: str
+    description: str
+    self_url: str
+    language: str | None
+    built: datetime
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attributes)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def document(channel: Channel, items: list[dict[str, str | datetime]]) -> bytes:
+    """The RSS 2.0 XML, UTF-8, with atom:link rel=self, dc:creator and content:encoded."""
+    rss = ET.Element("rss", {"version": "2.0"})
+    head = _sub(rss, "channel")
+    _sub(head, "title", channel.title)
+    _sub(head, "link", channel.link)
+    _sub(head, "description", channel.description)
+    if channel.language:
+        _sub(head, "language", channel.language)
+    _sub(head, "lastBuildDate", format_datetime(channel.built.astimezone(UTC), usegmt=True))
+    _sub(head, f"{{{ATOM}}}link", href=channel.self_url, rel="self", type="application/rss+xml")
+    for item in items:
+        entry = _sub(head, "item")
+        _sub(entry, "title", str(item["title"]))
+        _sub(entry, "link", str(item["link"]))
+        _sub(entry, "guid", str(item["link"]), isPermaLink="true")
+        _sub(entry, "pubDate", format_datetime(item["published"].astimezone(UTC), usegmt=True))  # type: ignore[union-attr]
+        if item.get("author"):
+            _sub(entry, f"{{{DC}}}creator", str(item["author"]))
+        _sub(entry, "description", excerpt(str(item["html"]), 300) or str(item["title"]))
+        _sub(entry, f"{{{CONTENT}}}encoded", str(item["html"]))
+    return ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+
+
+async def _titles(topic_ids: set[int], interface: str) -> dict[int, TopicText]:
+    texts: dict[int, list[TopicText]] = defaultdict(list)
+    for text in await TopicText.filter(topic_id__in=topic_ids):
+        texts[text.topic_id].append(text)  # type: ignore[attr-defined]
+    return {topic_id: pick_text(rows, interface) for topic_id, rows in texts.items()}
+
+
+async def post_items(posts: list[Post], interface: str, permalink: object) -> list[dict[str, str | datetime]]:
+    titles = await _titles({p.topic_id for p in posts}, interface)  # type: ignore[attr-defined]
+    return [
+        {
+            "title": gettext(
+                "%(author)s replied in “%(topic)s”", author=post.author.username, topic=titles[post.topic_id].title  # type: ignore[attr-defined]
+            ),
+            "link": permalink(post.id),  # type: ignore[operator]
+            "published": post.approved_at or post.created_at,
+            "author": post.author.username,
+            "html": post.html,
+        }
+        for post in posts
+    ]
+
+
+async def latest_posts(language: str | None, items: int) -> list[Post]:
+    query = Post.filter(status=PostStatus.APPROVED)
+    if language:
+        query = query.filter(language=language)
+    return await query.order_by("-approved_at", "-id").limit(items).select_related("author")
+
+
+async def topic_posts(topic_id: int, items: int) -> list[Post]:
+    return await (
+        Post.filter(topic_id=topic_id, status=PostStatus.APPROVED)
+        .order_by("-approved_at", "-id").limit(items).select_related("author")
+    )
+
+
+async def newest_topics(items: int) -> list[Topic]:
+    return await Topic.all().order_by("-created_at", "-id").limit(items).prefetch_related("texts").select_related("author")

@@ -1,0 +1,148 @@
+"""RSS feeds: site-wide, per language, per topic, and new topics; conditional requests answered with 304."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from forum import feeds, threads
+from forum.config import LANGUAGES
+from forum.i18n import LANGUAGE_NAMES, current_language, gettext
+from forum.text import excerpt
+
+MEDIA_TYPE = "application/rss+xml; charset=utf-8"
+# Short enough that a reader polling politely sees a new reply within minutes.
+MAX_AGE = 300
+
+
+def absolute(request: Request, route: str, **params: object) -> str:
+    """An absolute URL: from `[server] base_url` when configured, else from the request."""
+    url = request.url_for(route, **params)
+    base = request.app.state.settings.server.base_url.rstrip("/")
+    return f"{base}{url.path}" if base else str(url)
+
+
+def _self_url(request: Request, route: str, **params: object) -> str:
+    query = f"?{request.url.query}" if request.url.query else ""
+    return absolute(request, route, **params) + query
+
+
+def _not_modified(request: Request, fresh: feeds.Freshness) -> bool:
+    if (tags := request.headers.get("if-none-match")) is not None:
+        return fresh.etag in [tag.strip().removeprefix("W/") for tag in tags.split(",")] or tags.strip() == "*"
+    if since := request.headers.get("if-modified-since"):
+        try:
+            return fresh.last_modified <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+async def _respond(
+    request: Request, fresh: feeds.Freshness, build: Callable[[], Awaitable[bytes]]
+) -> Response:
+    headers = {
+        "ETag": fresh.etag,
+        "Last-Modified": format_datetime(fresh.last_modified, usegmt=True),
+        "Cache-Control": f"public, max-age={MAX_AGE}",
+        "Vary": "Accept-Language, Cookie",
+    }
+    if _not_modified(request, fresh):
+        return Response(status_code=304, headers=headers)
+    return Response(await build(), media_type=MEDIA_TYPE, headers=headers)
+
+
+def _language_filter(request: Request) -> str | None:
+    language = request.query_params.get("lang")
+    return language if language in LANGUAGES else None
+
+
+async def feed_latest(request: Request) -> Response:
+    language = _language_filter(request)
+    interface = current_language()
+    items = request.app.state.settings.feeds.items
+    fresh = await feeds.latest_freshness(language, interface, items)
+
+    async def build() -> bytes:
+        posts = await feeds.latest_posts(language, items)
+        title = gettext("Open Questions Forum: latest replies")
+        if language:
+            title = gettext("%(title)s in %(language)s", title=title, language=LANGUAGE_NAMES[language])
+        channel = feeds.Channel(
+            title=title,
+            link=absolute(request, "home"),
+            description=gettext("The newest approved replies in the forum's discussions."),
+            self_url=_self_url(request, "feed_latest"),
+            language=language,
+            built=datetime.now(UTC),
+        )
+        permalink = lambda post_id: absolute(request, "post_permalink", post_id=post_id)  # noqa: E731
+        return feeds.document(channel, await feeds.post_items(posts, interface, permalink))
+
+    return await _respond(request, fresh, build)
+
+
+async def feed_topic(request: Request) -> Response:
+    topic_id = request.path_params["topic_id"]
+    interface = current_language()
+    items = request.app.state.settings.feeds.items
+    fresh = await feeds.topic_freshness(topic_id, interface, items)
+
+    async def build() -> bytes:
+        topic = await threads.get_topic(topic_id)
+        text = threads.pick_text(list(topic.texts), interface)
+        posts = await feeds.topic_posts(topic_id, items)
+        channel = feeds.Channel(
+            title=text.title,
+            link=absolute(request, "topic_detail", topic_id=topic_id),
+            description=excerpt(text.html, 1000),
+            self_url=_self_url(request, "feed_topic", topic_id=topic_id),
+            language=None,
+            built=datetime.now(UTC),
+        )
+        permalink = lambda post_id: absolute(request, "post_permalink", post_id=post_id)  # noqa: E731
+        return feeds.document(channel, await feeds.post_items(posts, interface, permalink))
+
+    return await _respond(request, fresh, build)
+
+
+async def feed_topics(request: Request) -> Response:
+    interface = current_language()
+    items = request.app.state.settings.feeds.items
+    fresh = await feeds.topics_freshness(interface, items)
+
+    async def build() -> bytes:
+        topics = await feeds.newest_topics(items)
+        entries = []
+        for topic in topics:
+            text = threads.pick_text(list(topic.texts), interface)
+            entries.append({
+                "title": text.title,
+                "link": absolute(request, "topic_detail", topic_id=topic.id),
+                "published": topic.created_at,
+                "author": topic.author.username if topic.author else "",
+                "html": text.html,
+            })
+        channel = feeds.Channel(
+            title=gettext("Open Questions Forum: new topics"),
+            link=absolute(request, "home"),
+            description=gettext("Questions opened for discussion in the forum."),
+            self_url=_self_url(request, "feed_topics"),
+            language=None,
+            built=datetime.now(UTC),
+        )
+        return feeds.document(channel, entries)
+
+    return await _respond(request, fresh, build)
+
+
+routes = [
+    Route("/feeds/latest.rss", feed_latest, name="feed_latest"),
+    Route("/feeds/topics.rss", feed_topics, name="feed_topics"),
+    Route("/topics/{topic_id:int}/feed.rss", feed_topic, name="feed_topic"),
+]
