@@ -13,7 +13,7 @@ from tortoise.exceptions import IntegrityError
 
 from forum import text
 from forum.errors import LoginRequired, PermissionDenied, ValidationFailed
-from forum.i18n import gettext
+from forum.i18n import format_number, gettext
 from forum.models import Role, User
 
 PASSWORD_MIN = 10
@@ -36,7 +36,9 @@ def username_error(name: str) -> str | None:
     """Why `name` cannot be a username (translated), or None."""
     if not USERNAME_MIN <= len(name) <= USERNAME_MAX:
         return gettext(
-            "A username has %(min)s to %(max)s characters.", min=USERNAME_MIN, max=USERNAME_MAX
+            "A username has %(min)s to %(max)s characters.",
+            min=format_number(USERNAME_MIN),
+            max=format_number(USERNAME_MAX),
         )
     if text.has_format_controls(name):
         return gettext("A username cannot contain invisible, control or direction-changing characters.")
@@ -50,9 +52,9 @@ def username_error(name: str) -> str | None:
 
 def password_error(password: str) -> str | None:
     if len(password) < PASSWORD_MIN:
-        return gettext("The password needs at least %(min)s characters.", min=PASSWORD_MIN)
+        return gettext("The password needs at least %(min)s characters.", min=format_number(PASSWORD_MIN))
     if len(password) > PASSWORD_MAX:
-        return gettext("The password can have at most %(max)s characters.", max=PASSWORD_MAX)
+        return gettext("The password can have at most %(max)s characters.", max=format_number(PASSWORD_MAX))
     return None
 
 

@@ -108,6 +108,12 @@ def document(channel: Channel, items: list[dict[str, str | datetime]]) -> bytes:
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True)
 
 
+def _isolated(text: str) -> str:
+    # First-strong isolates: a Persian name inside an English sentence (or the
+    # reverse) keeps its own direction in a feed reader's plain-text title.
+    return f"\u2068{text}\u2069"
+
+
 async def _titles(topic_ids: set[int], interface: str) -> dict[int, TopicText]:
     texts: dict[int, list[TopicText]] = defaultdict(list)
     for text in await TopicText.filter(topic_id__in=topic_ids):
@@ -120,7 +126,9 @@ async def post_items(posts: list[Post], interface: str, permalink: object) -> li
     return [
         {
             "title": gettext(
-                "%(author)s replied in “%(topic)s”", author=post.author.username, topic=titles[post.topic_id].title  # type: ignore[attr-defined]
+                "%(author)s replied in “%(topic)s”",
+                author=_isolated(post.author.username),
+                topic=_isolated(titles[post.topic_id].title),  # type: ignore[attr-defined]
             ),
             "link": permalink(post.id),  # type: ignore[operator]
             "published": post.approved_at or post.created_at,

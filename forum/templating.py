@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
@@ -33,6 +34,11 @@ def _page_context(request: Request) -> dict[str, Any]:
     }
 
 
+def bdi(value: object) -> Markup:
+    """A user-written name isolated for the bidi algorithm, to sit inside a translated sentence."""
+    return Markup("<bdi>%s</bdi>") % value
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -49,6 +55,7 @@ def _environment() -> jinja2.Environment:
         newstyle=True,
     )
     env.globals.update(
+        bdi=bdi,
         flag_reasons=moderation.FLAG_REASONS,
         reason_codes=moderation.REASON_CODES,
         action_names=moderation.ACTION_NAMES,

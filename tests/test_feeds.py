@@ -45,7 +45,7 @@ async def test_the_latest_feed_is_complete_rss(client: httpx.AsyncClient, settin
     for entry in feed.entries:
         assert entry.id == entry.link and entry.link.startswith("http://")
         assert entry.published_parsed and entry.author == "نرگس"
-        assert "نرگس replied in “Federalism?”" == entry.title
+        assert entry.title == "\u2068نرگس\u2069 replied in “\u2068Federalism?\u2069”"
     persian = feed.entries[2]
     assert persian.summary == "به نظر من فدرالیسم می‌تواند راه‌حل باشد."  # plain text, no markup
     assert "<strong>فدرالیسم</strong> می‌تواند" in persian.content[0].value
