@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 
 import feedparser
 import httpx
@@ -10,7 +12,8 @@ from forum import moderation
 from forum.config import Settings
 from forum.models import PostStatus, Role
 from tests.conftest import QueryCounter
-from tests.factories import make_reply, make_topic, make_user
+from tests.browser import live_forum
+from tests.factories import csrf_from, make_reply, make_topic, make_user
 
 
 async def fetch(client: httpx.AsyncClient, url: str, **headers: str) -> tuple[httpx.Response, feedparser.FeedParserDict]:
@@ -184,3 +187,39 @@ async def test_pages_link_their_feeds(client: httpx.AsyncClient) -> None:
     page = (await client.get(f"/topics/{topic.id}?lang=fa")).text
     assert f'href="http://testserver/topics/{topic.id}/feed.rss"' in page
     assert (await client.get("/topics/999/feed.rss")).status_code == 404
+
+
+def test_a_feed_reader_follows_a_topic_on_a_running_forum(tmp_path: Path) -> None:
+    """feedparser polls a real `forum serve`: nothing unapproved appears, an approved reply does, 304 in between."""
+    for forum in live_forum(tmp_path):
+        forum.command("users", "create", "newcomer", stdin="a long enough password\n")
+        url = f"{forum.url}/topics/1/feed.rss"
+        first = feedparser.parse(url)
+        assert first.status == 200 and not first.bozo and first.entries == []
+        assert feedparser.parse(url, etag=first.etag).status == 304
+
+        member = login_sync(forum.url, "newcomer", "a long enough password")
+        token = csrf_from(member.get("/topics/1").text)
+        assert member.post("/topics/1/replies", data={"csrf_token": token, "body": "Waiting for approval"}).status_code == 303
+        pending = feedparser.parse(url, etag=first.etag)
+        assert pending.status == 304 or pending.entries == []
+
+        admin = login_sync(forum.url, "admin", forum.admin_password)
+        queue = admin.get("/moderation").text
+        post_id = re.search(r'id="queue-(\d+)"', queue).group(1)  # type: ignore[union-attr]
+        approved = admin.post(f"/moderation/posts/{post_id}/approve", data={"csrf_token": csrf_from(queue)})
+        assert approved.status_code == 303
+
+        member.close()
+        admin.close()
+        after = feedparser.parse(url, etag=first.etag)
+        assert after.status == 200 and [e.link for e in after.entries] == [f"{forum.url}/posts/{post_id}"]
+        assert after.entries[0].content[0].value == "<p>Waiting for approval</p>"
+
+
+def login_sync(base_url: str, username: str, password: str) -> httpx.Client:
+    client = httpx.Client(base_url=base_url)
+    token = csrf_from(client.get("/login").text)
+    response = client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+    assert response.status_code == 303
+    return client
