@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,11 @@ def bdi(value: object) -> Markup:
     return Markup("<bdi>%s</bdi>") % value
 
 
+def iso(value: datetime) -> str:
+    """A machine-readable time for <time datetime>, to the second, in UTC."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -67,6 +73,7 @@ def _environment() -> jinja2.Environment:
         datetime=i18n.format_datetime,
         ago=i18n.time_ago,
         dir=direction,
+        iso=iso,
     )
     return env
 

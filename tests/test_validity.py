@@ -1,0 +1,98 @@
+"""Every page, in every language, is valid HTML for the W3C Nu checker."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from forum import moderation, seed
+from forum.config import LANGUAGES, Settings
+from forum.models import Post, Role, Topic, User
+from tests.factories import csrf_from, login, make_reply, make_user
+
+ROOT = Path(__file__).resolve().parent.parent
+VNU = ROOT / ".tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+requires_vnu = pytest.mark.skipif(
+    not VNU.exists() and not os.environ.get("CI"), reason="the Nu HTML checker needs .tools (see .ci/run)"
+)
+
+
+async def collect_pages(client: httpx.AsyncClient, settings: Settings) -> dict[str, str]:
+    """The forum's pages as a member, a moderator and a visitor see them, in each language."""
+    await seed.seed_topics()
+    await seed.seed_demo(settings)
+    topic = await Topic.get(seed_key="federalism")
+    member = await make_user("member.one")
+    admin = await make_user("boss", role=Role.ADMIN)
+    demo_post = await Post.filter(topic=topic).order_by("id").first()
+    assert demo_post is not None
+    own = await make_reply(topic, member, settings, "My *pending* reply", parent=demo_post)
+    rejected = await make_reply(topic, member, settings, "Rejected words")
+    await moderation.reject(rejected.id, admin, "Off topic")
+    flagger = await make_user("reader.two")
+    await moderation.flag(demo_post, flagger, "other", "Needs a look", settings)
+    await moderation.hide((await Post.filter(topic=topic, status="approved").order_by("-id").first()).id, admin, "spam")  # type: ignore[union-attr]
+    await moderation.set_locked((await Topic.get(seed_key="joint-actions")).id, admin, True, "heated")
+
+    pages: dict[str, str] = {}
+
+    async def grab(name: str, url: str, status: int = 200) -> None:
+        for language in LANGUAGES:
+            response = await client.get(url, params={"lang": language})
+            assert response.status_code == status, (url, response.status_code)
+            pages[f"{name}-{language}"] = response.text
+
+    for name, url in (("home", "/"), ("topic", f"/topics/{topic.id}"), ("login", "/login"),
+                      ("register", "/register"), ("transparency", "/transparency")):
+        await grab(name, url)
+    await grab("not-found", "/topics/9999", 404)
+    token = csrf_from((await client.get("/register")).text)
+    for language in LANGUAGES:
+        refused = await client.post(f"/register?lang={language}", data={"csrf_token": token, "username": "x", "password": "y"})
+        pages[f"register-errors-{language}"] = refused.text
+
+    await login(client, "member.one")
+    for name, url in (("member-topic", f"/topics/{topic.id}"), ("profile", "/profile"), ("my-posts", "/my/posts"),
+                      ("reply", f"/topics/{topic.id}/reply?parent_id={demo_post.id}"), ("edit", f"/posts/{own.id}/edit"),
+                      ("history", f"/posts/{own.id}/history"), ("flag", f"/posts/{demo_post.id}/flag")):
+        await grab(name, url)
+    token = csrf_from(pages["reply-en"])
+    for language in LANGUAGES:
+        preview = await client.post(
+            f"/topics/{topic.id}/replies?lang={language}",
+            data={"csrf_token": token, "body": "**Preview** | a\n---|---\nx | y", "action": "preview"},
+        )
+        pages[f"preview-{language}"] = preview.text
+
+    client.cookies.clear()
+    await login(client, "boss")
+    for name, url in (("queue", "/moderation"), ("log", "/moderation/log"), ("members", "/moderation/members"),
+                      ("member", f"/moderation/members/{member.id}"), ("topic-new", "/moderation/topics/new"),
+                      ("topic-edit", f"/moderation/topics/{topic.id}/edit"), ("moderator-topic", f"/topics/{topic.id}")):
+        await grab(name, url)
+    assert await User.all().count() >= 3
+    return pages
+
+
+@requires_vnu
+async def test_every_page_is_valid_html(client: httpx.AsyncClient, settings: Settings, tmp_path: Path) -> None:
+    pages = await collect_pages(client, settings)
+    files = []
+    for name, html in pages.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(html, "utf-8")
+        files.append(str(path))
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--exit-zero-always", *files],
+        capture_output=True, text=True, timeout=300,
+    )
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    errors = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages if m["type"] == "error"]
+    assert len(pages) >= 60
+    assert errors == []
