@@ -40,6 +40,16 @@ async def test_a_second_reply_within_seconds_is_refused_and_kept(strict_client: 
     assert await Post.all().count() == 1
 
 
+async def test_refused_replies_do_not_use_up_the_limit(strict_client: httpx.AsyncClient) -> None:
+    topic = await make_topic()
+    await make_user("careful", trusted=True)
+    token = await login(strict_client, "careful")
+    empty = await strict_client.post(f"/topics/{topic.id}/replies", data={"csrf_token": token, "body": " "})
+    assert empty.status_code == 422
+    fixed = await strict_client.post(f"/topics/{topic.id}/replies", data={"csrf_token": token, "body": "Now with words"})
+    assert fixed.status_code == 303
+
+
 async def test_failed_logins_are_limited_per_username(strict_client: httpx.AsyncClient) -> None:
     await make_user("target")
     page = await strict_client.get("/login")

@@ -42,8 +42,9 @@ async def register(request: Request) -> Response:
             password = form.get("password", "")
             if password != form.get("password_confirm", password):
                 raise ValidationFailed({"password_confirm": gettext("The two passwords differ.")}, values)
-            await request.app.state.limiter.hit("register", _client_ip(request))
+            await request.app.state.limiter.check("register", _client_ip(request))
             user = await auth.create_user(values["username"], password, language=current_language())
+            await request.app.state.limiter.count("register", _client_ip(request))
             auth.log_in(request, user)
             return RedirectResponse(values["next"], status_code=303)
         except ValidationFailed as exc:

@@ -68,12 +68,13 @@ async def reply_create(request: Request) -> Response:
         if form.get("action") == "preview":
             body = posts.clean_body(values["body"], settings, values)
             return await _reply_form(request, topic_id, values, {}, 200, preview=markup.render(body))
-        await request.app.state.limiter.hit(
-            "reply" if user.trusted or user.is_moderator else "reply_untrusted", str(user.id)
-        )
+        # A refused post (empty, too long…) costs nothing: only stored replies count.
+        rule = "reply" if user.trusted or user.is_moderator else "reply_untrusted"
+        await request.app.state.limiter.check(rule, str(user.id))
         post = await posts.create_reply(
             topic, user, values["body"], settings, parent_id=parent_id, language=values["lang"] or None
         )
+        await request.app.state.limiter.count(rule, str(user.id))
     except ValidationFailed as exc:
         return await _reply_form(request, topic_id, values, exc.errors, 422)
     except RateLimited as exc:
@@ -146,8 +147,9 @@ async def post_flag(request: Request) -> Response:
         form = await read_form(request)
         values = {"reason": form.get("reason", ""), "text": form.get("text", "")}
         try:
-            await request.app.state.limiter.hit("flag", str(user.id))
+            await request.app.state.limiter.check("flag", str(user.id))
             await moderation.flag(post, user, values["reason"], values["text"], request.app.state.settings)
+            await request.app.state.limiter.count("flag", str(user.id))
             return render(request, "posts/flag.html", {"post": post, "done": True, "values": values, "errors": {}})
         except ValidationFailed as exc:
             errors, status = exc.errors, 422
