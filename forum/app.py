@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.routing import Mount
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from forum import db
@@ -65,5 +65,6 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.routes_by_name = {route.name: route for route in app.routes if isinstance(route, Route)}
     app.state.limiter = RateLimiter(settings.ratelimit)
     return app
