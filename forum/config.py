@@ -48,6 +48,7 @@ class ModerationSettings:
 class PostsSettings:
     max_length: int = 20000
     replies_per_page: int = 20
+    max_posts_per_page: int = 300
     max_depth: int = 5
 
 
@@ -178,12 +179,14 @@ def _validate(settings: Settings) -> None:
     for name, value in (
         ("[posts] max_length", settings.posts.max_length),
         ("[posts] replies_per_page", settings.posts.replies_per_page),
-        ("[posts] max_depth", settings.posts.max_depth),
+        ("[posts] max_posts_per_page", settings.posts.max_posts_per_page),
         ("[feeds] items", settings.feeds.items),
         ("[server] workers", settings.server.workers),
     ):
         if value < 1:
             raise ConfigError(f"{name} must be at least 1")
+    if settings.posts.max_depth < 2:
+        raise ConfigError("[posts] max_depth must be at least 2")
     url = settings.database.url
     if url and not url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
         raise ConfigError("[database] url must be sqlite://PATH or postgres://USER@HOST/DB")

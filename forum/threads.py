@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 
 from tortoise.expressions import Q
 from tortoise.functions import Count
@@ -39,6 +38,8 @@ class ThreadPage:
     page: int
     pages: int
     branch: Post | None
+    # (branch id, after id) of the view that continues a subtree this page had to cut.
+    more: tuple[int, int] | None = None
 
 
 def path_segment(post_id: int) -> str:
@@ -76,43 +77,85 @@ async def get_topic(topic_id: int) -> Topic:
     return topic
 
 
+async def root_sizes(topic_id: int, viewer: User | None) -> list[tuple[int, int]]:
+    """(root id, visible posts under it) for every top-level reply the viewer can see something of."""
+    rows = await (
+        Post.filter(topic_id=topic_id).filter(visible_to(viewer))
+        .annotate(size=Count("id")).group_by("root_id").order_by("root_id")
+        .values_list("root_id", "size")
+    )
+    return [(int(root), int(size)) for root, size in rows]
+
+
+def paginate_roots(sizes: list[tuple[int, int]], per_page: int, max_posts: int) -> list[list[int]]:
+    """Split roots into pages of at most `per_page` roots and about `max_posts` posts.
+
+    A root larger than `max_posts` gets a page of its own; that page shows its
+    first `max_posts` posts and links to the rest.
+    """
+    pages: list[list[int]] = []
+    current: list[int] = []
+    total = 0
+    for root, size in sizes:
+        if current and (len(current) == per_page or total + size > max_posts):
+            pages.append(current)
+            current, total = [], 0
+        current.append(root)
+        total += size
+    if current:
+        pages.append(current)
+    return pages or [[]]
+
+
 async def thread_page(
-    topic: Topic, language: str, viewer: User | None, settings: Settings, page: int = 1, branch_id: int | None = None
+    topic: Topic, language: str, viewer: User | None, settings: Settings, page: int = 1,
+    branch_id: int | None = None, after_id: int | None = None,
 ) -> ThreadPage:
-    """One page of a thread: `page` counts top-level replies, or `branch_id` roots it at a deep post."""
-    per_page = settings.posts.replies_per_page
-    visible = Post.filter(topic_id=topic.id).filter(visible_to(viewer))
+    """One page of a thread, in a fixed number of queries.
+
+    `page` counts pages of top-level replies; `branch_id` shows the subtree of
+    one post instead (a deep branch), and `after_id` continues such a subtree
+    after the last post an earlier page could hold.
+    """
+    limit = settings.posts.max_posts_per_page
+    shown = visible_to(viewer) | Q(status__in=PLACEHOLDER_STATUSES)
     branch = None
     if branch_id is not None:
-        branch = await visible.filter(id=branch_id).first()
-        if branch is None:
+        candidates = await Post.filter(topic_id=topic.id, id__in=[branch_id, after_id or branch_id]).filter(shown)
+        by_id = {post.id: post for post in candidates}
+        branch, after = by_id.get(branch_id), by_id.get(after_id) if after_id else None
+        if branch is None or (after_id and (after is None or not after.path.startswith(branch.path))):
             raise NotFound()
         subtree = Q(path__startswith=branch.path)
+        if after is not None:
+            subtree &= Q(path__gt=after.path)
         pages = 1
         page = 1
     else:
-        counted = await visible.annotate(roots=Count("root_id", distinct=True)).values_list("roots", flat=True)
-        pages = max(1, math.ceil((counted[0] if counted else 0) / per_page))
+        layout = paginate_roots(await root_sizes(topic.id, viewer), settings.posts.replies_per_page, limit)
+        pages = len(layout)
         if not 1 <= page <= pages:
             raise NotFound()
-        roots = await (
-            visible.distinct().order_by("root_id").offset((page - 1) * per_page).limit(per_page)
-            .values_list("root_id", flat=True)
-        )
-        subtree = Q(root_id__in=list(roots))
-    posts = await (
-        Post.filter(topic_id=topic.id)
-        .filter(subtree)
-        .filter(visible_to(viewer) | Q(status__in=PLACEHOLDER_STATUSES))
-        .select_related("author")
-        .order_by("path")
+        subtree = Q(root_id__in=layout[page - 1])
+    posts = list(
+        await Post.filter(topic_id=topic.id).filter(subtree).filter(shown)
+        .select_related("author").order_by("path").limit(limit + 1)
     )
-    nodes = build_tree(posts, viewer, settings.posts.max_depth, branch)
-    return ThreadPage(topic, pick_text(list(topic.texts), language), nodes, page, pages, branch)
+    more = None
+    if len(posts) > limit:
+        posts = posts[:limit]
+        more = (branch.id if branch else posts[-1].root_id, posts[-1].id)
+    nodes = build_tree(posts, viewer, settings.posts.max_depth, branch, continuation=after_id is not None)
+    return ThreadPage(topic, pick_text(list(topic.texts), language), nodes, page, pages, branch, more)
 
 
-def build_tree(posts: list[Post], viewer: User | None, max_depth: int, branch: Post | None) -> list[Node]:
-    """Nest posts given in path order; drop placeholders nothing visible hangs under; cut at max_depth levels."""
+def build_tree(
+    posts: list[Post], viewer: User | None, max_depth: int, branch: Post | None, continuation: bool = False
+) -> list[Node]:
+    """Nest posts given in path order; drop placeholders nothing visible hangs under; cut at max_depth levels.
+
+    In a `continuation`, posts whose parent was on the previous page start the tree.
+    """
     nodes: dict[int, Node] = {}
     top: list[Node] = []
     base_depth = branch.depth if branch else 0
@@ -120,11 +163,10 @@ def build_tree(posts: list[Post], viewer: User | None, max_depth: int, branch: P
         node = Node(post, own=viewer is not None and post.author_id == viewer.id)  # type: ignore[attr-defined]
         nodes[post.id] = node
         parent = nodes.get(post.parent_id) if post.parent_id else None  # type: ignore[attr-defined]
-        if post.depth == base_depth or parent is None:
-            if post.depth == base_depth:
+        if parent is None:
+            if post.depth == base_depth or continuation:
                 top.append(node)
-            continue
-        if post.depth - base_depth >= max_depth:
+        elif post.depth - base_depth >= max_depth:
             parent.continues = True
         else:
             parent.children.append(node)
@@ -140,16 +182,22 @@ def _prune(nodes: list[Node]) -> list[Node]:
     return kept
 
 
-async def locate(post: Post, viewer: User | None, settings: Settings) -> tuple[int, int | None]:
-    """Where a post is shown: (page, None), or (1, branch id) when it lies below the depth limit."""
+async def locate(post: Post, viewer: User | None, settings: Settings) -> str:
+    """The query string of the thread view that shows `post`: its page, or the deep branch it lies in."""
     step = settings.posts.max_depth - 1
     anchor_depth = ((post.depth - 1) // step) * step if post.depth > 0 else 0
     if anchor_depth > 0:
-        return 1, int(post.path.split("/")[anchor_depth])
-    before = await (
-        Post.filter(topic_id=post.topic_id, root_id__lt=post.root_id)  # type: ignore[attr-defined]
-        .filter(visible_to(viewer))
-        .annotate(roots=Count("root_id", distinct=True))
-        .values_list("roots", flat=True)
-    )
-    return (before[0] if before else 0) // settings.posts.replies_per_page + 1, None
+        return f"branch={int(post.path.split('/')[anchor_depth])}"
+    limit = settings.posts.max_posts_per_page
+    sizes = await root_sizes(post.topic_id, viewer)  # type: ignore[attr-defined]
+    layout = paginate_roots(sizes, settings.posts.replies_per_page, limit)
+    page = next(number for number, roots in enumerate(layout, 1) if post.root_id in roots)
+    if len(layout[page - 1]) == 1 and dict(sizes)[post.root_id] > limit:
+        # A root too large for one page: continue right before the post when the page cannot hold it.
+        earlier = Post.filter(root_id=post.root_id, path__lt=post.path).filter(
+            visible_to(viewer) | Q(status__in=PLACEHOLDER_STATUSES)
+        )
+        if await earlier.count() >= limit:
+            previous = await earlier.order_by("-path").first()
+            return f"branch={post.root_id}&after={previous.id}"  # type: ignore[union-attr]
+    return f"page={page}"

@@ -128,3 +128,34 @@ async def test_slug_urls_serve_the_thread(client: httpx.AsyncClient) -> None:
 async def test_healthz_answers_when_the_database_does(client: httpx.AsyncClient) -> None:
     response = await client.get("/healthz")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+async def test_a_huge_branch_is_split_across_bounded_pages(client: httpx.AsyncClient, settings: Settings) -> None:
+    small = settings.replace(posts={"max_posts_per_page": 5, "replies_per_page": 3})
+    client.app.state.settings = small  # type: ignore[attr-defined]
+    topic = await make_topic()
+    author = await make_user(trusted=True)
+    root = await make_reply(topic, author, small, "Root of a long discussion")
+    chain = [root]
+    for n in range(11):
+        chain.append(await make_reply(topic, author, small, f"Answer {n}", parent=chain[-1] if n % 2 else root))
+    other = await make_reply(topic, author, small, "Another top-level reply")
+
+    first = (await client.get(f"/topics/{topic.id}")).text
+    assert first.count('class="post"') == 5 and f'id="post-{other.id}"' not in first
+    more = re.search(r'<p class="continue"><a href="([^"]*after=\d+[^"]*)"', first)
+    assert more
+    seen = {post.id for post in chain if f'id="post-{post.id}"' in first}
+    url = more.group(1).replace("&amp;", "&")
+    while url:
+        page = (await client.get(url)).text
+        assert page.count('class="post"') <= 5
+        seen |= {post.id for post in chain if f'id="post-{post.id}"' in page}
+        following = re.search(r'<p class="continue"><a href="([^"]*after=\d+[^"]*)"', page)
+        url = following.group(1).replace("&amp;", "&") if following else ""
+    assert seen == {post.id for post in chain}
+    assert f'id="post-{other.id}"' in (await client.get(f"/topics/{topic.id}?page=2")).text
+
+    last = chain[-1]
+    location = (await client.get(f"/posts/{last.id}")).headers["location"]
+    assert "after=" in location and f'id="post-{last.id}"' in (await client.get(location)).text

@@ -39,6 +39,7 @@ async def topic_detail(request: Request) -> Response:
         settings,
         page=int_param(request, "page", 1) or 1,
         branch_id=int_param(request, "branch", None),
+        after_id=int_param(request, "after", None),
     )
     return render(request, "topics/detail.html", {"thread": await page, "settings": settings})
 
@@ -48,10 +49,9 @@ async def post_permalink(request: Request) -> Response:
     viewer = request.state.user
     if not await type(post).filter(id=post.id).filter(visible_to(viewer)).exists():
         raise NotFound()
-    page, branch = await threads.locate(post, viewer, request.app.state.settings)
+    query = await threads.locate(post, viewer, request.app.state.settings)
     url = request.url_for("topic_detail", topic_id=post.topic_id)  # type: ignore[attr-defined]
-    query = f"?branch={branch}" if branch else f"?page={page}"
-    return RedirectResponse(f"{url.path}{query}#post-{post.id}", status_code=303)
+    return RedirectResponse(f"{url.path}?{query}#post-{post.id}", status_code=303)
 
 
 async def healthz(request: Request) -> Response:
