@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from babel import Locale
+from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_timedelta
 from babel.messages.mofile import write_mo
@@ -118,6 +119,15 @@ def text_direction() -> str:
 def format_number(value: int | float) -> str:
     text = format_decimal(value, locale=_current.get(), numbering_system="default")
     return _localise_digits(text)
+
+
+def format_day(value: datetime) -> str:
+    return _localise_digits(babel_format_date(value, format="long", locale=_current.get()))
+
+
+def language_name(code: str) -> str:
+    """The name of a language in the interface language ("انگلیسی" for "en" on a Persian page)."""
+    return Locale.parse(code).get_language_name(_current.get()) or code
 
 
 def format_datetime(value: datetime, format: str = "medium") -> str:

@@ -84,6 +84,8 @@ def _environment() -> jinja2.Environment:
     env.filters.update(
         number=i18n.format_number,
         datetime=i18n.format_datetime,
+        day=i18n.format_day,
+        language_name=i18n.language_name,
         ago=i18n.time_ago,
         dir=direction,
         iso=iso,
