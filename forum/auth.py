@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hmac
+from datetime import UTC, datetime
 import secrets
 import unicodedata
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from tortoise.exceptions import IntegrityError
 
@@ -22,6 +24,8 @@ PASSWORD_MAX = 1024
 USERNAME_MIN = 3
 USERNAME_MAX = 32
 USERNAME_PUNCTUATION = frozenset("_-.")
+# The stored case-folded key and skeleton (see models.User) hold this many characters.
+KEY_MAX = 64
 
 hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified against when the name is unknown, so both cases cost the same time.
@@ -35,6 +39,13 @@ def username_key(name: str) -> str:
 def username_error(name: str) -> str | None:
     """Why `name` cannot be a username (translated), or None."""
     if not USERNAME_MIN <= len(name) <= USERNAME_MAX:
+        return gettext(
+            "A username has %(min)s to %(max)s characters.",
+            min=format_number(USERNAME_MIN),
+            max=format_number(USERNAME_MAX),
+        )
+    if len(username_key(name)) > KEY_MAX or len(text.skeleton(name)) > KEY_MAX:
+        # Some characters expand under NFKC (one ligature becomes eighteen letters).
         return gettext(
             "A username has %(min)s to %(max)s characters.",
             min=format_number(USERNAME_MIN),
@@ -79,7 +90,7 @@ async def create_user(
             username=username,
             username_key=username_key(username),
             skeleton=skeleton,
-            password_hash=hasher.hash(password),
+            password_hash=await run_in_threadpool(hasher.hash, password),
             role=role,
             language=language,
             trusted=role != Role.MEMBER,
@@ -93,13 +104,14 @@ async def authenticate(username: str, password: str) -> User | None:
     """The user these credentials belong to, or None. Upgrades an outdated hash in passing."""
     user = await User.get_or_none(username_key=username_key(username.strip()))
     try:
-        hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        # Hashing takes tens of milliseconds of CPU: in a thread, the other requests go on.
+        await run_in_threadpool(hasher.verify, user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None:
         return None
     if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
+        user.password_hash = await run_in_threadpool(hasher.hash, password)
         await user.save(update_fields=["password_hash"])
     return user
 
@@ -107,7 +119,7 @@ async def authenticate(username: str, password: str) -> User | None:
 async def set_password(user: User, password: str) -> None:
     if problem := password_error(password):
         raise ValidationFailed({"password": problem})
-    user.password_hash = hasher.hash(password)
+    user.password_hash = await run_in_threadpool(hasher.hash, password)
     await user.save(update_fields=["password_hash"])
 
 
@@ -149,6 +161,8 @@ def require_moderator(request: Request) -> User:
     user = require_user(request)
     if not user.is_moderator:
         raise PermissionDenied(gettext("This page is for moderators."))
+    if user.suspended_until and user.suspended_until > datetime.now(UTC):
+        raise PermissionDenied(gettext("Your account is suspended, so you cannot moderate for now."))
     return user
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
@@ -71,7 +72,8 @@ async def handle_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, LoginRequired):
         next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         if request.method != "GET":
-            next_path = request.headers.get("referer", "/")
+            # Back to the page the form was on; /login accepts only a path of this site.
+            next_path = urlsplit(request.headers.get("referer", "")).path or "/"
         login = request.url_for("login").include_query_params(next=next_path)
         return RedirectResponse(str(login), status_code=303)
     if isinstance(exc, ForumError):

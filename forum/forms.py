@@ -23,17 +23,14 @@ class PayloadTooLarge(ForumError):
 async def read_form(request: Request) -> ImmutableMultiDict[str, str]:
     """The submitted fields, after checking the CSRF token.
 
-    Raises CsrfFailed before anything else is looked at, PayloadTooLarge past
-    MAX_FORM_BYTES, and ValidationFailed (carrying the fields, decoded with
+    Raises BadRequest for anything but a URL-encoded form, PayloadTooLarge past
+    MAX_FORM_BYTES, CsrfFailed for a missing or wrong token, and ValidationFailed (carrying the fields, decoded with
     replacement characters, so the form can be shown again) when the bytes are
     not UTF-8.
     """
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    # Every form here is URL-encoded; refusing the rest keeps one bounded, strict decoding path.
     if content_type != "application/x-www-form-urlencoded":
-        if content_type == "multipart/form-data":
-            form = await request.form(max_files=0, max_fields=50, max_part_size=MAX_FORM_BYTES)
-            fields = ImmutableMultiDict([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
-            return _checked(request, fields)
         raise BadRequest(gettext("This address accepts form submissions only."))
     body = bytearray()
     async for chunk in request.stream():

@@ -215,6 +215,9 @@ async def restore(post_id: int, moderator: User, reason: str = "") -> Post:
 async def dismiss_flags(post_id: int, moderator: User) -> int:
     """Close a post's open flags without hiding it; returns how many were closed."""
     async with in_transaction():
+        # Only for a published post: a hidden one is restored (which closes its flags) or stays hidden.
+        if not await Post.filter(id=post_id, status=PostStatus.APPROVED).exists():
+            raise AlreadyHandled()
         closed = await Flag.filter(post_id=post_id, resolved_at=None).update(
             resolved_at=datetime.now(UTC), resolved_by_id=moderator.id
         )
@@ -261,12 +264,17 @@ async def set_locked(topic_id: int, moderator: User, locked: bool, reason_code: 
         await log(moderator, Action.LOCK if locked else Action.UNLOCK, topic_id=topic_id, reason_code=reason_code, reason=reason)
 
 
+def _may_act_on(member: User, moderator: User) -> None:
+    """Moderators act on members, administrators also on moderators; nobody on themselves or an administrator."""
+    if member.id == moderator.id:
+        raise PermissionDenied(gettext("You cannot do this to your own account."))
+    if member.is_admin or (member.is_moderator and not moderator.is_admin):
+        raise PermissionDenied(gettext("Only an administrator can do this to a moderator."))
+
+
 async def suspend(member: User, moderator: User, until: datetime, reason_code: str, reason: str) -> None:
     """Keep a member from posting and flagging until `until`; they can still read."""
-    if member.is_moderator and not moderator.is_admin:
-        raise PermissionDenied(gettext("Only an administrator can suspend a moderator."))
-    if member.id == moderator.id:
-        raise PermissionDenied(gettext("You cannot suspend yourself."))
+    _may_act_on(member, moderator)
     errors = {}
     if until <= datetime.now(UTC):
         errors["until"] = gettext("Choose a date in the future.")
@@ -280,6 +288,7 @@ async def suspend(member: User, moderator: User, until: datetime, reason_code: s
 
 
 async def unsuspend(member: User, moderator: User) -> None:
+    _may_act_on(member, moderator)
     async with in_transaction():
         if not await User.filter(id=member.id, suspended_until__not_isnull=True).update(
             suspended_until=None, suspension_reason=""
@@ -297,6 +306,7 @@ async def set_role(member: User, admin: User, role: Role) -> None:
     if member.role == role:
         raise AlreadyHandled()
     async with in_transaction():
-        await User.filter(id=member.id, role=member.role).update(role=role)
+        # Trust comes with the role and goes with it: a former moderator is queued like any member.
+        await User.filter(id=member.id, role=member.role).update(role=role, trusted=role == Role.MODERATOR)
         action = Action.GRANT_MODERATOR if role == Role.MODERATOR else Action.REVOKE_MODERATOR
         await log(admin, action, target=member)

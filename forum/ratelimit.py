@@ -27,20 +27,15 @@ class RateLimiter:
                 return False
         return True
 
-    async def check(self, rule: str, *key: str) -> None:
-        """Raise RateLimited when one more `rule` action by `key` would break a limit (nothing is counted)."""
-        if not await self.allowed(rule, *key):
-            raise RateLimited()
-
-    async def count(self, rule: str, *key: str) -> None:
-        """Count one `rule` action by `key`: call it once the action has really happened."""
-        for item in self.rules[rule]:
-            await self.strategy.hit(item, rule, *key)
-
     async def hit(self, rule: str, *key: str) -> None:
-        """Check and count in one step, for actions that count whether or not they succeed (failed logins)."""
-        await self.check(rule, *key)
-        await self.count(rule, *key)
+        """Count one `rule` action by `key`, or raise RateLimited when a limit is reached.
+
+        Test and count are one atomic step per window (the storage's own hit),
+        so requests sent all at once cannot slip past a limit together.
+        """
+        for item in self.rules[rule]:
+            if not await self.strategy.hit(item, rule, *key):
+                raise RateLimited()
 
     async def reset(self) -> None:
         await self.storage.reset()

@@ -18,7 +18,10 @@ FORMAT_CONTROLS = frozenset(
 )
 
 _NEWLINES = re.compile(r"\r\n?")
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0/C1 controls (but tab and newline), lone surrogates and the noncharacters:
+# none is text, and XML (the feeds) forbids most of them.
+_NONCHARACTERS = "".join(chr(plane * 0x10000 + last) for plane in range(17) for last in (0xFFFE, 0xFFFF))
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef\ud800-\udfff" + _NONCHARACTERS + "]")
 _LEADING_BLANK_LINES = re.compile(r"\A(?:[^\S\n]*\n)+")
 
 # Patterns that can fail after a long scan would go quadratic on hostile input, so

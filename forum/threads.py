@@ -12,8 +12,10 @@ from forum.errors import NotFound
 from forum.models import Category, Post, PostStatus, Topic, TopicText, User
 
 PATH_WIDTH = 10
-# Shown as a placeholder when replies below them are still visible.
-PLACEHOLDER_STATUSES = (PostStatus.DELETED, PostStatus.HIDDEN)
+# Shown as a placeholder when replies below them are still visible (a member may
+# answer their own post while it waits, and that answer may be approved even if
+# the first one is rejected).
+PLACEHOLDER_STATUSES = (PostStatus.DELETED, PostStatus.HIDDEN, PostStatus.REJECTED)
 
 
 @dataclasses.dataclass
@@ -27,7 +29,7 @@ class Node:
 
     @property
     def placeholder(self) -> bool:
-        return self.post.status in PLACEHOLDER_STATUSES
+        return self.post.status in PLACEHOLDER_STATUSES and not (self.own and self.post.status == PostStatus.REJECTED)
 
 
 @dataclasses.dataclass
@@ -53,10 +55,13 @@ def pick_text(texts: list[TopicText], language: str) -> TopicText:
 
 
 def visible_to(viewer: User | None) -> Q:
-    """Posts a viewer may read in full: approved ones, plus their own pending and rejected ones."""
+    """Posts a viewer may find: approved ones, their own pending and rejected ones, and for
+    moderators hidden ones (shown to them as a placeholder they can restore)."""
     visible = Q(status=PostStatus.APPROVED)
     if viewer is not None:
         visible |= Q(author_id=viewer.id, status__in=[PostStatus.PENDING, PostStatus.REJECTED])
+        if viewer.is_moderator:
+            visible |= Q(status=PostStatus.HIDDEN)
     return visible
 
 
@@ -170,14 +175,18 @@ def build_tree(
             parent.continues = True
         else:
             parent.children.append(node)
-    return _prune(top)
+    return _prune(top, keep_hidden=viewer is not None and viewer.is_moderator)
 
 
-def _prune(nodes: list[Node]) -> list[Node]:
+def _prune(nodes: list[Node], keep_hidden: bool) -> list[Node]:
+    """Drop placeholders with nothing visible below them (moderators keep hidden posts, to restore them)."""
     kept = []
     for node in nodes:
-        node.children = _prune(node.children)
-        if not node.placeholder or node.children or node.continues:
+        node.children = _prune(node.children, keep_hidden)
+        if (
+            not node.placeholder or node.children or node.continues
+            or (keep_hidden and node.post.status == PostStatus.HIDDEN)
+        ):
             kept.append(node)
     return kept
 

@@ -9,6 +9,7 @@ import pytest
 
 from forum import moderation
 from forum.config import Settings
+from forum.errors import PermissionDenied
 from forum.models import Flag, ModerationAction, Post, PostStatus, Revision, Role, Topic, User
 from tests.factories import csrf_from, login, make_reply, make_topic, make_user
 
@@ -348,3 +349,62 @@ async def test_a_moderator_page_of_the_topic_offers_the_tools(client: httpx.Asyn
     page = (await client.get(f"/topics/{topic.id}")).text
     assert "Lock the topic" in page and "Edit topic" in page and ">Hide<" in page
     assert csrf_from(page)
+
+
+async def test_moderators_cannot_free_themselves_or_act_on_admins(database: Settings) -> None:
+    admin = await make_user("boss", role=Role.ADMIN)
+    first, second = await make_user("mod1", role=Role.MODERATOR), await make_user("mod2", role=Role.MODERATOR)
+    until = datetime.now(UTC) + timedelta(days=3)
+    await moderation.suspend(first, admin, until, "abuse", "")
+    for target in (first, second, admin):
+        with pytest.raises(PermissionDenied):
+            await moderation.unsuspend(await User.get(id=target.id), first)
+    with pytest.raises(PermissionDenied):
+        await moderation.suspend(admin, await make_user("boss2", role=Role.ADMIN), until, "abuse", "")
+    await moderation.unsuspend(await User.get(id=first.id), admin)
+
+
+async def test_a_suspended_moderator_cannot_moderate(client: httpx.AsyncClient) -> None:
+    moderator, token = await moderator_client(client)
+    admin = await make_user("boss", role=Role.ADMIN)
+    await moderation.suspend(moderator, admin, datetime.now(UTC) + timedelta(days=1), "other", "")
+    assert (await client.get("/moderation")).status_code == 403
+
+
+async def test_demoted_moderators_lose_their_trust(database: Settings) -> None:
+    admin = await make_user("boss", role=Role.ADMIN)
+    member = await make_user("helper")
+    await moderation.set_role(member, admin, Role.MODERATOR)
+    await moderation.set_role(await User.get(id=member.id), admin, Role.MEMBER)
+    demoted = await User.get(id=member.id)
+    assert demoted.role == Role.MEMBER and not demoted.trusted
+
+
+async def test_hidden_posts_stay_reachable_for_moderators(client: httpx.AsyncClient, settings: Settings) -> None:
+    topic = await make_topic()
+    post = await make_reply(topic, await make_user(trusted=True), settings, "Soon hidden")
+    moderator, token = await moderator_client(client)
+    await moderation.hide(post.id, moderator, "spam")
+    assert (await act(client, token, post, "dismiss-flags")).status_code == 409
+    page = (await client.get(f"/topics/{topic.id}")).text
+    assert f'id="post-{post.id}"' in page and "Restore" in page and "Soon hidden" not in page
+    assert (await client.get(f"/posts/{post.id}")).status_code == 303
+    client.cookies.clear()
+    assert f'id="post-{post.id}"' not in (await client.get(f"/topics/{topic.id}")).text
+    assert (await client.get(f"/posts/{post.id}")).status_code == 404
+
+
+async def test_an_approved_answer_under_a_rejected_post_stays_in_place(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    topic = await make_topic()
+    author = await make_user("author")
+    moderator = await make_user("mod", role=Role.MODERATOR)
+    first = await make_reply(topic, author, settings, "First, rejected")
+    answer = await make_reply(topic, author, settings, "Second, approved", parent=first)
+    await moderation.reject(first.id, moderator, "No")
+    await moderation.approve(answer.id, moderator)
+    page = (await client.get(f"/topics/{topic.id}")).text
+    assert "First, rejected" not in page and "Second, approved" in page
+    assert page.index(f'id="post-{first.id}"') < page.index(f'id="post-{answer.id}"')
+    assert (await client.get(f"/posts/{answer.id}")).status_code == 303

@@ -46,8 +46,8 @@ async def test_every_form_refuses_a_missing_or_forged_csrf_token(client: httpx.A
     users_before = await User.all().count()
     for path in post_routes(client):
         url = (
-            path.replace("{topic_id:int}", str(topic.id)).replace("{post_id:int}", str(post.id))
-            .replace("{user_id:int}", str(member.id)).replace("{action:str}", "lock").replace("{action}", "hide")
+            path.replace("{topic_id:id}", str(topic.id)).replace("{post_id:id}", str(post.id))
+            .replace("{user_id:id}", str(member.id)).replace("{action:str}", "lock").replace("{action}", "hide")
         )
         data = {"body": "Changed", "username": "newname", "password": "a-long-password", "language": "fa"}
         if token is not None:
@@ -69,6 +69,34 @@ async def test_forms_that_are_not_forms_are_refused(client: httpx.AsyncClient) -
     await login(client, "member")
     response = await client.post(f"/topics/{topic.id}/replies", json={"body": "hi"})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "url", ["/topics/99999999999999999999", "/posts/99999999999999999999", "/topics/1/feed.rss?x=1&page=999999999999",
+            "/topics/1?page=%C2%B2", "/topics/1?page=0", "/topics/1/reply?parent_id=%C2%B2"],
+)
+async def test_odd_numbers_in_urls_are_not_server_errors(client: httpx.AsyncClient, url: str) -> None:
+    await make_topic()
+    await make_user("member")
+    await login(client, "member")
+    assert (await client.get(url)).status_code in (200, 404)
+
+
+async def test_multipart_posts_are_refused(client: httpx.AsyncClient) -> None:
+    topic = await make_topic()
+    await make_user("member")
+    token = await login(client, "member")
+    response = await client.post(f"/topics/{topic.id}/replies", files={"body": ("a.txt", b"x")}, data={"csrf_token": token})
+    assert response.status_code == 400 and not await Post.all().exists()
+
+
+async def test_the_reply_form_does_not_reveal_pending_posts(client: httpx.AsyncClient, settings) -> None:  # type: ignore[no-untyped-def]
+    topic = await make_topic()
+    secret = await make_reply(topic, await make_user("hidden_author"), settings, "Pending")
+    await make_user("reader")
+    await login(client, "reader")
+    page = (await client.get(f"/topics/{topic.id}/reply?parent_id={secret.id}")).text
+    assert "hidden_author" not in page
 
 
 async def test_oversized_requests_are_refused(client: httpx.AsyncClient) -> None:

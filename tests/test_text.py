@@ -222,3 +222,7 @@ def test_excerpt_respects_limit(limit: int) -> None:
 def test_excerpt_rejects_non_positive_limit() -> None:
     with pytest.raises(ValueError):
         excerpt("<p>x</p>", 0)
+
+
+def test_normalise_removes_noncharacters_that_xml_forbids() -> None:
+    assert normalise("a\uffff b\ufffe c\ufdd0 d\U0010ffff e\ud800 f\u200cg") == "a b c d e f\u200cg"

@@ -42,9 +42,8 @@ async def register(request: Request) -> Response:
             password = form.get("password", "")
             if password != form.get("password_confirm", password):
                 raise ValidationFailed({"password_confirm": gettext("The two passwords differ.")}, values)
-            await request.app.state.limiter.check("register", _client_ip(request))
+            await request.app.state.limiter.hit("register", _client_ip(request))
             user = await auth.create_user(values["username"], password, language=current_language())
-            await request.app.state.limiter.count("register", _client_ip(request))
             auth.log_in(request, user)
             return RedirectResponse(values["next"], status_code=303)
         except ValidationFailed as exc:
@@ -64,16 +63,15 @@ async def login(request: Request) -> Response:
             form = await read_form(request)
             values = {"username": form.get("username", "").strip(), "next": _next_url(form.get("next"))}
             limiter = request.app.state.limiter
-            name_key = auth.username_key(values["username"])
-            if not (
-                await limiter.allowed("login_ip", _client_ip(request))
-                and await limiter.allowed("login_username", name_key)
-            ):
-                raise RateLimited(gettext("Too many failed attempts. Wait a few minutes before trying again."))
+            # Every attempt is counted before the password is checked, so that a burst
+            # of guesses sent at once cannot all be tried.
+            try:
+                await limiter.hit("login_ip", _client_ip(request))
+                await limiter.hit("login_username", auth.username_key(values["username"]))
+            except RateLimited:
+                raise RateLimited(gettext("Too many attempts. Wait a few minutes before trying again.")) from None
             user = await auth.authenticate(values["username"], form.get("password", ""))
             if user is None:
-                await limiter.hit("login_ip", _client_ip(request))
-                await limiter.hit("login_username", name_key)
                 raise ValidationFailed({"": gettext("That username and password do not match an account.")}, values)
             auth.log_in(request, user)
             return RedirectResponse(values["next"], status_code=303)

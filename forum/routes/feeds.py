@@ -144,5 +144,5 @@ async def feed_topics(request: Request) -> Response:
 routes = [
     Route("/feeds/latest.rss", feed_latest, name="feed_latest"),
     Route("/feeds/topics.rss", feed_topics, name="feed_topics"),
-    Route("/topics/{topic_id:int}/feed.rss", feed_topic, name="feed_topic"),
+    Route("/topics/{topic_id:id}/feed.rss", feed_topic, name="feed_topic"),
 ]

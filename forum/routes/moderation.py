@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -14,16 +15,18 @@ from forum.errors import NotFound, ValidationFailed
 from forum.forms import read_form
 from forum.i18n import current_language, gettext
 from forum.models import Category, Post, Role, User
+from forum.routes import parse_id
 from forum.routes.topics import int_param
 from forum.templating import render
 
 
 def _back(request: Request, fallback: str = "moderation_queue") -> RedirectResponse:
     """Back to the page the moderator acted from (only a path on this site)."""
-    target = request.headers.get("referer", "")
-    base = str(request.base_url)
-    path = "/" + target[len(base):] if target.startswith(base) else str(request.url_for(fallback))
-    return RedirectResponse(path, status_code=303)
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_site = referer.netloc == request.url.netloc and referer.path.startswith("/")
+    path = "/" + referer.path.lstrip("/") if same_site else request.url_for(fallback).path
+    query = f"?{referer.query}" if same_site and referer.query else ""
+    return RedirectResponse(path + query, status_code=303)
 
 
 async def moderation_queue(request: Request) -> Response:
@@ -62,7 +65,7 @@ async def bulk_action(request: Request) -> Response:
     """Approve or reject the selected posts; those another moderator handled meanwhile are skipped."""
     moderator = require_moderator(request)
     form = await read_form(request)
-    ids = [int(raw) for raw in form.getlist("post_id") if raw.isascii() and raw.isdigit()]
+    ids = [post_id for raw in form.getlist("post_id") if (post_id := parse_id(raw)) is not None]
     action = form.get("bulk_action")
     if action == "reject" and not form.get("reason", "").strip():
         message = gettext("Say why, so that the author can understand the decision.")
@@ -108,8 +111,7 @@ async def topic_new(request: Request) -> Response:
     if request.method == "POST":
         form = await read_form(request)
         try:
-            category = form.get("category", "")
-            topic = await topics.create_topic(moderator, int(category) if category.isdigit() else 0, form)
+            topic = await topics.create_topic(moderator, parse_id(form.get("category")) or 0, form)
             return RedirectResponse(request.url_for("topic_detail", topic_id=topic.id), status_code=303)
         except ValidationFailed as exc:
             values, errors = exc.values, exc.errors
@@ -212,14 +214,14 @@ def _parse_date(raw: str) -> datetime:
 
 routes = [
     Route("/moderation", moderation_queue, name="moderation_queue"),
-    Route("/moderation/posts/{post_id:int}/{action}", post_action, methods=["POST"], name="moderation_post_action"),
+    Route("/moderation/posts/{post_id:id}/{action}", post_action, methods=["POST"], name="moderation_post_action"),
     Route("/moderation/bulk", bulk_action, methods=["POST"], name="moderation_bulk"),
     Route("/moderation/log", moderation_log, name="moderation_log"),
     Route("/moderation/topics/new", topic_new, methods=["GET", "POST"], name="topic_new"),
-    Route("/moderation/topics/{topic_id:int}/edit", topic_edit, methods=["GET", "POST"], name="topic_edit"),
-    Route("/moderation/topics/{topic_id:int}/{action:str}", topic_lock, methods=["POST"], name="topic_lock"),
+    Route("/moderation/topics/{topic_id:id}/edit", topic_edit, methods=["GET", "POST"], name="topic_edit"),
+    Route("/moderation/topics/{topic_id:id}/{action:str}", topic_lock, methods=["POST"], name="topic_lock"),
     Route("/moderation/members", member_list, name="member_list"),
-    Route("/moderation/members/{user_id:int}", member_detail, name="member_detail"),
-    Route("/moderation/members/{user_id:int}/{action}", member_action, methods=["POST"], name="member_action"),
+    Route("/moderation/members/{user_id:id}", member_detail, name="member_detail"),
+    Route("/moderation/members/{user_id:id}/{action}", member_action, methods=["POST"], name="member_action"),
     Route("/transparency", transparency, name="transparency"),
 ]

@@ -12,16 +12,18 @@ from forum.errors import NotFound, PermissionDenied, RateLimited, ValidationFail
 from forum.forms import read_form
 from forum.i18n import current_language, gettext
 from forum.models import Post, PostStatus, Revision
+from forum.routes import parse_id
 from forum.templating import render
+from forum.threads import visible_to
 
 
 def _parent_id(raw: str) -> int | None:
-    raw = raw.strip()
-    if not raw:
+    if not raw.strip():
         return None
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+    parent_id = parse_id(raw)
+    if parent_id is None:
         raise ValidationFailed({"parent_id": gettext("The post you are replying to is not in this topic.")})
-    return int(raw)
+    return parent_id
 
 
 async def _reply_form(
@@ -29,8 +31,12 @@ async def _reply_form(
 ) -> Response:
     topic = await threads.get_topic(topic_id)
     parent = None
-    if values.get("parent_id", "").isdigit():
-        parent = await Post.filter(id=int(values["parent_id"]), topic_id=topic.id).select_related("author").first()
+    if (parent_id := parse_id(values.get("parent_id"))) is not None:
+        # Only a post this reader may see: the form must not reveal who wrote a pending one.
+        parent = await (
+            Post.filter(id=parent_id, topic_id=topic.id).filter(visible_to(request.state.user))
+            .select_related("author").first()
+        )
     return render(
         request,
         "posts/reply.html",
@@ -65,16 +71,16 @@ async def reply_create(request: Request) -> Response:
     topic = await threads.get_topic(topic_id)
     try:
         parent_id = _parent_id(values["parent_id"])
+        body = posts.clean_body(values["body"], settings, values)
         if form.get("action") == "preview":
-            body = posts.clean_body(values["body"], settings, values)
             return await _reply_form(request, topic_id, values, {}, 200, preview=markup.render(body))
-        # A refused post (empty, too long…) costs nothing: only stored replies count.
+        # Counted after the cheap checks (an empty or oversized text costs nothing) and
+        # before the write, so that replies sent all at once cannot pass the limit together.
         rule = "reply" if user.trusted or user.is_moderator else "reply_untrusted"
-        await request.app.state.limiter.check(rule, str(user.id))
+        await request.app.state.limiter.hit(rule, str(user.id))
         post = await posts.create_reply(
             topic, user, values["body"], settings, parent_id=parent_id, language=values["lang"] or None
         )
-        await request.app.state.limiter.count(rule, str(user.id))
     except ValidationFailed as exc:
         return await _reply_form(request, topic_id, values, exc.errors, 422)
     except RateLimited as exc:
@@ -147,9 +153,8 @@ async def post_flag(request: Request) -> Response:
         form = await read_form(request)
         values = {"reason": form.get("reason", ""), "text": form.get("text", "")}
         try:
-            await request.app.state.limiter.check("flag", str(user.id))
+            await request.app.state.limiter.hit("flag", str(user.id))
             await moderation.flag(post, user, values["reason"], values["text"], request.app.state.settings)
-            await request.app.state.limiter.count("flag", str(user.id))
             return render(request, "posts/flag.html", {"post": post, "done": True, "values": values, "errors": {}})
         except ValidationFailed as exc:
             errors, status = exc.errors, 422
@@ -162,10 +167,10 @@ async def post_flag(request: Request) -> Response:
 
 
 routes = [
-    Route("/topics/{topic_id:int}/reply", reply_form, name="reply_form"),
-    Route("/topics/{topic_id:int}/replies", reply_create, methods=["POST"], name="reply_create"),
-    Route("/posts/{post_id:int}/edit", post_edit, methods=["GET", "POST"], name="post_edit"),
-    Route("/posts/{post_id:int}/delete", post_delete, methods=["POST"], name="post_delete"),
-    Route("/posts/{post_id:int}/history", post_history, name="post_history"),
-    Route("/posts/{post_id:int}/flag", post_flag, methods=["GET", "POST"], name="post_flag"),
+    Route("/topics/{topic_id:id}/reply", reply_form, name="reply_form"),
+    Route("/topics/{topic_id:id}/replies", reply_create, methods=["POST"], name="reply_create"),
+    Route("/posts/{post_id:id}/edit", post_edit, methods=["GET", "POST"], name="post_edit"),
+    Route("/posts/{post_id:id}/delete", post_delete, methods=["POST"], name="post_delete"),
+    Route("/posts/{post_id:id}/history", post_history, name="post_history"),
+    Route("/posts/{post_id:id}/flag", post_flag, methods=["GET", "POST"], name="post_flag"),
 ]

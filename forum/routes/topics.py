@@ -11,17 +11,20 @@ from forum import threads
 from forum.errors import NotFound
 from forum.i18n import current_language
 from forum.posts import get_post
+from forum.routes import parse_id
 from forum.templating import render
 from forum.threads import visible_to
 
 
 def int_param(request: Request, name: str, default: int | None) -> int | None:
+    """A numeric query parameter; 404 for anything but a plain number (a page that cannot exist)."""
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+    value = parse_id(raw)
+    if value is None:
         raise NotFound()
-    return int(raw)
+    return value
 
 
 async def home(request: Request) -> Response:
@@ -64,8 +67,8 @@ async def healthz(request: Request) -> Response:
 
 routes = [
     Route("/", home, name="home"),
-    Route("/topics/{topic_id:int}", topic_detail, name="topic_detail"),
-    Route("/topics/{topic_id:int}/{slug}", topic_detail, name="topic_detail_slug"),
-    Route("/posts/{post_id:int}", post_permalink, name="post_permalink"),
+    Route("/topics/{topic_id:id}", topic_detail, name="topic_detail"),
+    Route("/topics/{topic_id:id}/{slug}", topic_detail, name="topic_detail_slug"),
+    Route("/posts/{post_id:id}", post_permalink, name="post_permalink"),
     Route("/healthz", healthz, name="healthz"),
 ]
