@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
 
 from forum import text
 from forum.errors import LoginRequired, PermissionDenied, ValidationFailed
@@ -127,11 +128,14 @@ def log_in(request: Request, user: User) -> None:
     # A fresh session, so that a token planted before login is worth nothing after it.
     request.session.clear()
     request.session["uid"] = user.id
+    request.session["epoch"] = user.session_epoch
     request.session["csrf"] = secrets.token_urlsafe(32)
 
 
-def log_out(request: Request) -> None:
+async def log_out(request: Request, user: User) -> None:
+    """End this session and every other one of the account: a signed cookie copied before stays useless."""
     request.session.clear()
+    await User.filter(id=user.id).update(session_epoch=F("session_epoch") + 1)
 
 
 def csrf_token(request: Request) -> str:

@@ -54,12 +54,11 @@ async def topic_freshness(topic_id: int, interface: str, items: int) -> Freshnes
     rows = await (
         Topic.filter(id=topic_id)
         .annotate(newest=Max("posts__changed_at"))
-        .values_list("created_at", "newest")
+        .values_list("created_at", "texts_changed_at", "newest")
     )
     if not rows:
         raise NotFound()
-    created, newest = rows[0]
-    return freshness("topic", max(filter(None, (created, newest))), topic_id, interface, items)
+    return freshness("topic", max(filter(None, rows[0])), topic_id, interface, items)
 
 
 async def topics_freshness(interface: str, items: int) -> Freshness:

@@ -50,10 +50,13 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        uid = scope["session"].get("uid")
+        session = scope["session"]
+        uid = session.get("uid")
         user = await User.get_or_none(id=uid) if isinstance(uid, int) else None
+        if user is not None and session.get("epoch") != user.session_epoch:
+            user = None  # logged out elsewhere since this session began
         if uid is not None and user is None:
-            scope["session"].clear()
+            session.clear()
         request.state.user = user
         query = request.query_params.get("lang")
         cookie = request.cookies.get(i18n.LANGUAGE_COOKIE)

@@ -46,6 +46,9 @@ class User(Model):
     trusted = fields.BooleanField(default=False)
     suspended_until = fields.DatetimeField(null=True)
     suspension_reason = fields.TextField(default="")
+    # Sessions carry the epoch they were made in; logging out raises it, which ends
+    # every session of the account, copied cookies included.
+    session_epoch = fields.IntField(default=0, db_default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -89,6 +92,8 @@ class Topic(Model):
     reply_count = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_activity_at = fields.DatetimeField(db_index=True)
+    # When the texts last changed: part of the topic feed's freshness.
+    texts_changed_at = fields.DatetimeField(null=True)
 
     texts: fields.ReverseRelation[TopicText]
     posts: fields.ReverseRelation[Post]

@@ -66,4 +66,5 @@ async def edit_topic(topic: Topic, moderator: User, fields: Mapping[str, str]) -
             row = existing.get(lang) or TopicText(topic=topic, language=lang)
             row.title, row.source, row.html = title, body, markup.render(body)
             await row.save()
+        await Topic.filter(id=topic.id).update(texts_changed_at=datetime.now(UTC))
         await moderation.log(moderator, moderation.Action.EDIT_TOPIC, topic_id=topic.id)

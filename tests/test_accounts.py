@@ -115,3 +115,14 @@ async def test_member_pages_need_a_login(client: httpx.AsyncClient) -> None:
     for url in ("/profile", "/my/posts"):
         response = await client.get(url)
         assert response.status_code == 303 and "/login?next=" in response.headers["location"]
+
+
+async def test_logging_out_ends_copied_sessions_too(client: httpx.AsyncClient) -> None:
+    await make_user("careful")
+    token = await login(client, "careful")
+    copied = dict(client.cookies)
+    assert (await client.post("/logout", data={"csrf_token": token})).status_code == 303
+    client.cookies.clear()
+    client.cookies.update(copied)
+    response = await client.get("/my/posts")
+    assert response.status_code == 303 and "/login" in response.headers["location"]

@@ -223,3 +223,14 @@ def login_sync(base_url: str, username: str, password: str) -> httpx.Client:
     response = client.post("/login", data={"username": username, "password": password, "csrf_token": token})
     assert response.status_code == 303
     return client
+
+
+async def test_editing_a_topic_refreshes_its_feed(client: httpx.AsyncClient) -> None:
+    from forum import topics
+
+    topic = await make_topic("Old title")
+    moderator = await make_user("mod", role=Role.MODERATOR)
+    response = await client.get(f"/topics/{topic.id}/feed.rss")
+    await topics.edit_topic(topic, moderator, {"title_en": "New title", "body_en": "New text"})
+    again = await client.get(f"/topics/{topic.id}/feed.rss", headers={"if-none-match": response.headers["etag"]})
+    assert again.status_code == 200 and feedparser.parse(again.content).feed.title == "New title"

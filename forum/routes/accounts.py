@@ -84,7 +84,8 @@ async def login(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     await read_form(request)
-    auth.log_out(request)
+    if user := auth.current_user(request):
+        await auth.log_out(request, user)
     return RedirectResponse("/", status_code=303)
 
 
