@@ -14,7 +14,7 @@ from tortoise.functions import Max
 from forum.errors import NotFound
 from forum.i18n import gettext
 from forum.models import Post, PostStatus, Topic, TopicText
-from forum.text import excerpt
+from forum.text import excerpt, isolate
 from forum.threads import pick_text
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -107,12 +107,6 @@ def document(channel: Channel, items: list[dict[str, str | datetime]]) -> bytes:
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True)
 
 
-def _isolated(text: str) -> str:
-    # First-strong isolates: a Persian name inside an English sentence (or the
-    # reverse) keeps its own direction in a feed reader's plain-text title.
-    return f"\u2068{text}\u2069"
-
-
 async def _titles(topic_ids: set[int], interface: str) -> dict[int, TopicText]:
     texts: dict[int, list[TopicText]] = defaultdict(list)
     for text in await TopicText.filter(topic_id__in=topic_ids):
@@ -126,8 +120,9 @@ async def post_items(posts: list[Post], interface: str, permalink: object) -> li
         {
             "title": gettext(
                 "%(author)s replied in “%(topic)s”",
-                author=_isolated(post.author.username),
-                topic=_isolated(titles[post.topic_id].title),  # type: ignore[attr-defined]
+                # Isolated, so a Persian name in an English title (or the reverse) keeps its direction.
+                author=isolate(post.author.username),
+                topic=isolate(titles[post.topic_id].title),  # type: ignore[attr-defined]
             ),
             "link": permalink(post.id),  # type: ignore[operator]
             "published": post.approved_at or post.created_at,

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from forum import i18n, moderation
-from forum.text import direction
+from forum.text import direction, isolate
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "templates"
@@ -74,6 +74,7 @@ def _environment() -> jinja2.Environment:
     )
     env.globals.update(
         bdi=bdi,
+        isolate=isolate,
         path_for=path_for,
         flag_reasons=moderation.FLAG_REASONS,
         reason_codes=moderation.REASON_CODES,

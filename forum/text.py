@@ -145,6 +145,12 @@ class _TextExtractor(HTMLParser):
         self.parts.append(data)
 
 
+def isolate(text: str) -> str:
+    """Wrap user-written text in first-strong isolate marks, for plain-text places (attributes, feed titles)
+    where <bdi> is not available: it keeps its own direction inside a sentence of the other."""
+    return f"\u2068{text}\u2069"
+
+
 def excerpt(html: str, limit: int = 200) -> str:
     """Return the plain text of stored HTML, cut at a word to at most limit characters."""
     if limit < 1:

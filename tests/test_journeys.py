@@ -80,7 +80,10 @@ async def test_join_reply_and_reply_to_the_reply(server: LiveForum, language: st
         await own.wait_for()
         assert await own.locator(".badge-pending").count() == 1
 
-        await own.locator(".post-actions a").first.click()  # "Reply" under the post
+        topic_url = page.url
+        await own.locator("a.reply-link").click()  # "Reply" under the post opens the form right there
+        assert page.url == topic_url
+        assert await page.locator("article.post + form#reply").count() == 1
         await page.fill("#reply-body", second)
         await page.click("button[value=post]")
         nested = page.locator("ol.replies ol.replies article.post", has_text=second)
