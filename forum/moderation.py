@@ -8,6 +8,7 @@ finds nothing to change and nothing is counted twice.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -248,10 +249,9 @@ async def flag(post: Post, reader: User, reason: str, text: str, settings: Setti
         raise ValidationFailed({"": gettext("You have already flagged this post.")}) from None
     open_flags = await Flag.filter(post_id=post.id, resolved_at=None).count()
     if open_flags >= settings.moderation.hide_after_flags:
-        try:
+        # Another flag or a moderator may have hidden it a moment ago: then nothing is left to do.
+        with contextlib.suppress(AlreadyHandled):
             await hide(post.id, None, "flagged")
-        except AlreadyHandled:
-            pass  # hidden already, by another flag or a moderator
     return report
 
 
