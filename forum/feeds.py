@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
@@ -72,8 +73,9 @@ class Channel:
     link: str
     description: str
     self_url: str
-    language: str | None
-    built: datetime
+    # Set only for a feed of one language's posts.
+    language: str | None = None
+    built: datetime = dataclasses.field(default_factory=lambda: datetime.now(UTC))
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
@@ -114,7 +116,9 @@ async def _titles(topic_ids: set[int], interface: str) -> dict[int, TopicText]:
     return {topic_id: pick_text(rows, interface) for topic_id, rows in texts.items()}
 
 
-async def post_items(posts: list[Post], interface: str, permalink: object) -> list[dict[str, str | datetime]]:
+async def post_items(
+    posts: list[Post], interface: str, permalink: Callable[[int], str]
+) -> list[dict[str, str | datetime]]:
     titles = await _titles({p.topic_id for p in posts}, interface)  # type: ignore[attr-defined]
     return [
         {
@@ -124,7 +128,7 @@ async def post_items(posts: list[Post], interface: str, permalink: object) -> li
                 author=isolate(post.author.username),
                 topic=isolate(titles[post.topic_id].title),  # type: ignore[attr-defined]
             ),
-            "link": permalink(post.id),  # type: ignore[operator]
+            "link": permalink(post.id),
             "published": post.approved_at or post.created_at,
             "author": post.author.username,
             "html": post.html,

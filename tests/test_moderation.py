@@ -58,7 +58,7 @@ async def test_the_queue_shows_context_and_approval_publishes(client: httpx.Asyn
     parent = await make_reply(topic, veteran, settings, "The earlier post")
     newcomer = await make_user("newcomer")
     first = await make_reply(topic, newcomer, settings, "First pending", parent=parent)
-    second = await make_reply(topic, newcomer, settings, "Second pending")
+    await make_reply(topic, newcomer, settings, "Second pending")
     _, token = await moderator_client(client)
 
     page = (await client.get("/moderation")).text

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
 from starlette.requests import Request
@@ -13,6 +12,7 @@ from starlette.routing import Route
 from forum import feeds, threads
 from forum.config import LANGUAGES
 from forum.i18n import LANGUAGE_NAMES, current_language, gettext
+from forum.models import Post
 from forum.text import excerpt
 
 MEDIA_TYPE = "application/rss+xml; charset=utf-8"
@@ -57,6 +57,13 @@ async def _respond(
     return Response(await build(), media_type=MEDIA_TYPE, headers=headers)
 
 
+async def _posts_document(request: Request, channel: feeds.Channel, posts: list[Post], interface: str) -> bytes:
+    def permalink(post_id: int) -> str:
+        return absolute(request, "post_permalink", post_id=post_id)
+
+    return feeds.document(channel, await feeds.post_items(posts, interface, permalink))
+
+
 def _language_filter(request: Request) -> str | None:
     language = request.query_params.get("lang")
     return language if language in LANGUAGES else None
@@ -79,10 +86,8 @@ async def feed_latest(request: Request) -> Response:
             description=gettext("The newest approved replies in the forum's discussions."),
             self_url=_self_url(request, "feed_latest"),
             language=language,
-            built=datetime.now(UTC),
         )
-        permalink = lambda post_id: absolute(request, "post_permalink", post_id=post_id)  # noqa: E731
-        return feeds.document(channel, await feeds.post_items(posts, interface, permalink))
+        return await _posts_document(request, channel, posts, interface)
 
     return await _respond(request, fresh, build)
 
@@ -102,11 +107,8 @@ async def feed_topic(request: Request) -> Response:
             link=absolute(request, "topic_detail", topic_id=topic_id),
             description=excerpt(text.html, 1000),
             self_url=_self_url(request, "feed_topic", topic_id=topic_id),
-            language=None,
-            built=datetime.now(UTC),
         )
-        permalink = lambda post_id: absolute(request, "post_permalink", post_id=post_id)  # noqa: E731
-        return feeds.document(channel, await feeds.post_items(posts, interface, permalink))
+        return await _posts_document(request, channel, posts, interface)
 
     return await _respond(request, fresh, build)
 
@@ -133,8 +135,6 @@ async def feed_topics(request: Request) -> Response:
             link=absolute(request, "home"),
             description=gettext("Questions opened for discussion in the forum."),
             self_url=_self_url(request, "feed_topics"),
-            language=None,
-            built=datetime.now(UTC),
         )
         return feeds.document(channel, entries)
 
