@@ -73,7 +73,7 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_users_create(settings: Settings, args: argparse.Namespace) -> None:
-    from forum.auth import create_user
+    from forum.accounts.auth import create_user
 
     if sys.stdin.isatty():
         password = getpass.getpass("Password: ")
@@ -93,7 +93,7 @@ def cmd_users_create(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_rerender(settings: Settings, args: argparse.Namespace) -> None:
-    from forum.posts import rerender_all
+    from forum.discussions.posts import rerender_all
 
     async def work() -> None:
         posts, texts = await rerender_all()

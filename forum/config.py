@@ -35,6 +35,10 @@ class DatabaseSettings:
 @dataclasses.dataclass(frozen=True)
 class SecuritySettings:
     secret_key: str = ""
+    # argon2id cost of each password hash. Lower them only for tests: cheaper
+    # hashes are cheaper to crack if the database is ever stolen.
+    password_memory_kib: int = 65536
+    password_time_cost: int = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -185,6 +189,8 @@ def _validate(settings: Settings) -> None:
     ):
         if value < 1:
             raise ConfigError(f"{name} must be at least 1")
+    if settings.security.password_memory_kib < 64 or settings.security.password_time_cost < 1:
+        raise ConfigError("[security] password_memory_kib must be at least 64 and password_time_cost at least 1")
     if settings.posts.max_depth < 2:
         raise ConfigError("[posts] max_depth must be at least 2")
     url = settings.database.url

@@ -1,19 +1,10 @@
-"""Domain errors, and the one place that turns them into pages."""
+"""Domain errors: raised by the services and views, answered as pages by the handler in app.py."""
 
 from __future__ import annotations
 
-import logging
-from urllib.parse import urlsplit
 from collections.abc import Mapping
 
-from starlette.exceptions import HTTPException
-from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
-
 from forum.i18n import gettext, lazy
-
-
-logger = logging.getLogger("forum")
 
 
 class ForumError(Exception):
@@ -64,28 +55,3 @@ class ValidationFailed(ForumError):
         self.errors = dict(errors)
         self.values = dict(values or {})
         super().__init__(" ".join(self.errors.values()))
-
-
-async def handle_error(request: Request, exc: Exception) -> Response:
-    from forum.templating import render
-
-    if isinstance(exc, LoginRequired):
-        next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        if request.method != "GET":
-            # Back to the page the form was on; /login accepts only a path of this site.
-            next_path = urlsplit(request.headers.get("referer", "")).path or "/"
-        login = request.url_for("login").include_query_params(next=next_path)
-        return RedirectResponse(str(login), status_code=303)
-    if isinstance(exc, ForumError):
-        status, message = exc.status_code, exc.message
-    elif isinstance(exc, HTTPException):
-        status = exc.status_code
-        message = {
-            404: gettext(NotFound.default_message),
-            405: gettext("That kind of request is not accepted at this address."),
-        }.get(status, gettext(ForumError.default_message))
-    else:
-        logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        status, message = 500, gettext("Something went wrong on our side. Your request was not completed; please try again.")
-    headers = {"Retry-After": "60"} if status == 429 else None
-    return render(request, "errors/error.html", {"status": status, "message": message}, status_code=status, headers=headers)

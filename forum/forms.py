@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 from starlette.datastructures import ImmutableMultiDict
 from starlette.requests import Request
 
-from forum.auth import csrf_valid
+from forum.csrf import csrf_valid
 from forum.errors import BadRequest, CsrfFailed, ForumError, ValidationFailed
 from forum.i18n import gettext, lazy
 

@@ -8,7 +8,6 @@ import io
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
@@ -20,9 +19,8 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from forum.config import LANGUAGES
-from forum.text import direction
+from forum.resources import LOCALE_DIR
 
-LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGE_NAMES = {"en": "English", "ar": "العربية", "fa": "فارسی"}
 LANGUAGE_COOKIE = "lang"
 
@@ -69,11 +67,6 @@ def gettext(message: str, **variables: object) -> str:
     return text % variables if variables else text
 
 
-def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
-    text = translations(_current.get()).ungettext(singular, plural, n)
-    return text % {"num": n, **variables}
-
-
 def lazy(message: str) -> str:
     """Marks a string for extraction where it is defined; translate it with gettext() when used."""
     return message
@@ -110,10 +103,6 @@ def _accepted(header: str) -> list[str]:
         if tag and quality > 0:
             ranked.append((-quality, index, tag.lower()))
     return [tag for *_, tag in sorted(ranked)]
-
-
-def text_direction() -> str:
-    return direction(_current.get())
 
 
 def format_number(value: int | float) -> str:

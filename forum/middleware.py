@@ -1,11 +1,14 @@
-"""Per-request context (the user and the interface language) and security headers."""
+"""Per-request context (the user and the interface language), security headers, and the last resort for errors."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forum import i18n
@@ -35,6 +38,8 @@ SECURITY_HEADERS = {
     "permissions-policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+logger = logging.getLogger("forum")
 
 
 class RequestContext:
@@ -100,3 +105,35 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class ServerErrors:
+    """Answers an unhandled exception with the forum's 500 page and logs it once, with its traceback.
+
+    In place of Starlette's own last resort, which logs nothing itself and re-raises
+    for the server to log and to drop the connection.
+    """
+
+    def __init__(self, app: ASGIApp, handler: Callable[[Request, Exception], Awaitable[Response]]) -> None:
+        self.app = app
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception as exc:
+            logger.error("Unhandled error on %s %s", scope["method"], scope["path"], exc_info=exc)
+            if started:
+                raise
+            response = await self.handler(Request(scope), exc)
+            await response(scope, receive, send)

@@ -29,6 +29,28 @@ class FlagReason(StrEnum):
     OTHER = "other"
 
 
+class Action(StrEnum):
+    """What a ModerationAction records."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    APPROVE_EDIT = "approve-edit"
+    REJECT_EDIT = "reject-edit"
+    TRUST = "trust"
+    HIDE = "hide"
+    AUTO_HIDE = "auto-hide"
+    RESTORE = "restore"
+    DISMISS_FLAGS = "dismiss-flags"
+    LOCK = "lock"
+    UNLOCK = "unlock"
+    CREATE_TOPIC = "create-topic"
+    EDIT_TOPIC = "edit-topic"
+    SUSPEND = "suspend"
+    UNSUSPEND = "unsuspend"
+    GRANT_MODERATOR = "grant-moderator"
+    REVOKE_MODERATOR = "revoke-moderator"
+
+
 class User(Model):
     id = fields.IntField(primary_key=True)
     username = fields.CharField(max_length=32)
@@ -117,6 +139,12 @@ class TopicText(Model):
     class Meta:
         table = "topic_texts"
         unique_together = (("topic", "language"),)
+
+
+def pick_text(texts: list[TopicText], language: str) -> TopicText:
+    """The topic text in `language`, else English, else whichever exists."""
+    by_language = {text.language: text for text in texts}
+    return by_language.get(language) or by_language.get("en") or texts[0]
 
 
 class Post(Model):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import Storage
-from limits.storage import storage_from_string
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
 
 from forum.config import RatelimitSettings
 from forum.errors import RateLimited

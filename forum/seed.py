@@ -8,9 +8,10 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from forum import markup, posts
-from forum.auth import create_user, username_key
+from forum import markup
+from forum.accounts.auth import create_user, username_key
 from forum.config import Settings
+from forum.discussions import posts
 from forum.models import Category, Post, Role, Topic, TopicText, User
 from forum.seed_data import CATEGORIES, DEMO_THREAD, DEMO_USERS, TOPICS
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -14,17 +13,13 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from forum import i18n, moderation
+from forum import i18n, labels
+from forum.csrf import csrf_token
+from forum.resources import TEMPLATES_DIR
 from forum.text import direction, isolate
-
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES_DIR = ROOT / "templates"
-STATIC_DIR = ROOT / "static"
 
 
 def _page_context(request: Request) -> dict[str, Any]:
-    from forum.auth import csrf_token
-
     language = i18n.current_language()
     return {
         # Error pages for failures outside the middleware stack have neither.
@@ -76,11 +71,11 @@ def _environment() -> jinja2.Environment:
         bdi=bdi,
         isolate=isolate,
         path_for=path_for,
-        flag_reasons=moderation.FLAG_REASONS,
-        reason_codes=moderation.REASON_CODES,
-        action_names=moderation.ACTION_NAMES,
-        role_names=moderation.ROLE_NAMES,
-        status_names=moderation.STATUS_NAMES,
+        flag_reasons=labels.FLAG_REASONS,
+        reason_codes=labels.REASON_CODES,
+        action_names=labels.ACTION_NAMES,
+        role_names=labels.ROLE_NAMES,
+        status_names=labels.STATUS_NAMES,
     )
     env.filters.update(
         number=i18n.format_number,

@@ -11,6 +11,7 @@ import pytest
 from tortoise import connections
 
 from forum import db
+from forum.accounts import auth
 from forum.app import create_app
 from forum.config import Settings
 
@@ -22,7 +23,8 @@ def make_settings(tmp_path: Path, database_url: str = "", **sections: dict[str, 
     base = Settings().replace(
         server={"data_dir": str(tmp_path / "var")},
         database={"url": database_url},
-        security={"secret_key": "test-secret-key-not-for-production"},
+        # Cheap hashes: argon2id at 64 MiB made every login in the suite cost 0.3 s.
+        security={"secret_key": "test-secret-key-not-for-production", "password_memory_kib": 64, "password_time_cost": 1},
         # Tests post quickly; the rate limits have tests of their own with the real defaults.
         ratelimit={"reply": "1000/second", "reply_untrusted": "1000/second", "register": "1000/second"},
     )
@@ -46,6 +48,7 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
 @pytest.fixture
 async def database(settings: Settings) -> AsyncIterator[Settings]:
     """A migrated, empty database for one test (PostgreSQL tables are emptied afterwards)."""
+    auth.configure_hashing(settings.security)
     await db.connect(settings)
     await db.migrate(settings)  # the same migrations `forum migrate` applies
     try:

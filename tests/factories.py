@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 
 import httpx
 
-from forum import markup, posts
-from forum.auth import create_user
+from forum import markup
+from forum.accounts.auth import create_user
 from forum.config import Settings
+from forum.discussions import posts
 from forum.models import Category, Post, Role, Topic, TopicText, User
 
 PASSWORD = "correct horse battery staple"

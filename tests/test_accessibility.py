@@ -9,7 +9,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.browser import LiveForum, browser_page, live_forum, requires_chromium, screenshot
+from tests.browser import (
+    LiveForum,
+    browser_page,
+    live_forum,
+    requires_chromium,
+    screenshot,
+)
 from tests.factories import csrf_from
 
 ROOT = Path(__file__).resolve().parent.parent

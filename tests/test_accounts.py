@@ -4,7 +4,7 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 
-from forum import auth
+from forum.accounts import auth
 from forum.models import User
 from tests.factories import PASSWORD, csrf_from, login, make_user
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import feedparser
 import httpx
 
-from forum import moderation
 from forum.config import Settings
 from forum.models import PostStatus, Role
-from tests.conftest import QueryCounter
+from forum.moderation import actions
 from tests.browser import live_forum
+from tests.conftest import QueryCounter
 from tests.factories import csrf_from, make_reply, make_topic, make_user
 
 
@@ -64,7 +64,7 @@ async def test_unapproved_posts_never_appear_and_hidden_ones_leave(client: httpx
     moderator = await make_user("mod", role=Role.MODERATOR)
     pending = await make_reply(topic, newcomer, settings, "Pending words")
     rejected = await make_reply(topic, newcomer, settings, "Rejected words")
-    await moderation.reject(rejected.id, moderator, "No")
+    await actions.reject(rejected.id, moderator, "No")
     shown = await make_reply(topic, trusted, settings, "Published words")
     later_hidden = await make_reply(topic, trusted, settings, "Hidden later words")
     deleted = await make_reply(topic, trusted, settings, "Deleted words")
@@ -77,7 +77,7 @@ async def test_unapproved_posts_never_appear_and_hidden_ones_leave(client: httpx
         assert "Pending words" not in text and "Rejected words" not in text and "Deleted words" not in text
 
     first, _ = await fetch(client, "/feeds/latest.rss")
-    await moderation.hide(later_hidden.id, moderator, "spam")
+    await actions.hide(later_hidden.id, moderator, "spam")
     second, feed = await fetch(client, "/feeds/latest.rss")
     assert "Hidden later words" not in second.text
     assert first.headers["etag"] != second.headers["etag"]
@@ -97,7 +97,7 @@ async def test_a_topic_feed_follows_new_approved_replies(client: httpx.AsyncClie
     not_yet = await client.get(f"/topics/{topic.id}/feed.rss", headers={"if-none-match": etag})
     if not_yet.status_code == 200:
         assert "My proposal" not in not_yet.text
-    await moderation.approve(post.id, moderator)
+    await actions.approve(post.id, moderator)
     response = await client.get(f"/topics/{topic.id}/feed.rss", headers={"if-none-match": etag})
     assert response.status_code == 200
     feed = feedparser.parse(response.content)
@@ -110,7 +110,7 @@ async def test_a_topic_feed_follows_new_approved_replies(client: httpx.AsyncClie
 
 
 async def test_guids_do_not_change_when_a_post_is_edited(client: httpx.AsyncClient, settings: Settings) -> None:
-    from forum.posts import edit_post
+    from forum.discussions.posts import edit_post
 
     topic = await make_topic()
     author = await make_user(trusted=True)
@@ -226,7 +226,7 @@ def login_sync(base_url: str, username: str, password: str) -> httpx.Client:
 
 
 async def test_editing_a_topic_refreshes_its_feed(client: httpx.AsyncClient) -> None:
-    from forum import topics
+    from forum.discussions import topics
 
     topic = await make_topic("Old title")
     moderator = await make_user("mod", role=Role.MODERATOR)

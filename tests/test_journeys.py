@@ -7,7 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser import LiveForum, browser_page, live_forum, requires_chromium, screenshot
+from tests.browser import (
+    LiveForum,
+    browser_page,
+    live_forum,
+    requires_chromium,
+    screenshot,
+)
 
 pytestmark = requires_chromium
 _names = itertools.count(1)

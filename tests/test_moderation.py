@@ -7,10 +7,19 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from forum import moderation
 from forum.config import Settings
 from forum.errors import PermissionDenied
-from forum.models import Flag, ModerationAction, Post, PostStatus, Revision, Role, Topic, User
+from forum.models import (
+    Flag,
+    ModerationAction,
+    Post,
+    PostStatus,
+    Revision,
+    Role,
+    Topic,
+    User,
+)
+from forum.moderation import actions
 from tests.factories import csrf_from, login, make_reply, make_topic, make_user
 
 
@@ -103,13 +112,13 @@ async def test_trust_and_trust_after_let_members_skip_the_queue(database: Settin
     moderator = await make_user("mod", role=Role.MODERATOR)
     quick, slow = await make_user("quick"), await make_user("slow")
     post = await make_reply(topic, quick, database, "Hello")
-    await moderation.approve(post.id, moderator, trust=True)
+    await actions.approve(post.id, moderator, trust=True)
     assert (await make_reply(topic, await User.get(id=quick.id), database, "Again")).status == PostStatus.APPROVED
 
     for n in range(database.moderation.trust_after):
         pending = await make_reply(topic, await User.get(id=slow.id), database, f"Post {n}")
         assert pending.status == PostStatus.PENDING
-        await moderation.approve(pending.id, moderator)
+        await actions.approve(pending.id, moderator)
     assert (await make_reply(topic, await User.get(id=slow.id), database, "Now free")).status == PostStatus.APPROVED
 
 
@@ -274,14 +283,14 @@ async def test_pending_edits_keep_the_approved_version_visible(client: httpx.Asy
     author = await make_user("author")
     moderator = await make_user("mod", role=Role.MODERATOR)
     post = await make_reply(topic, author, settings, "Approved text")
-    await moderation.approve(post.id, moderator)
+    await actions.approve(post.id, moderator)
     token = await login(client, "author")
     await client.post(f"/posts/{post.id}/edit", data={"csrf_token": token, "body": "Edited text"})
     assert "Edit awaiting approval" in (await client.get(f"/topics/{topic.id}")).text
     visitor = await make_visitor_page(client, topic)
     assert "Approved text" in visitor and "Edited text" not in visitor
 
-    await moderation.approve(post.id, moderator)
+    await actions.approve(post.id, moderator)
     assert "Edited text" in await make_visitor_page(client, topic)
     assert [r.source for r in await Revision.filter(post=post)] == ["Approved text"]
 
@@ -355,27 +364,27 @@ async def test_moderators_cannot_free_themselves_or_act_on_admins(database: Sett
     admin = await make_user("boss", role=Role.ADMIN)
     first, second = await make_user("mod1", role=Role.MODERATOR), await make_user("mod2", role=Role.MODERATOR)
     until = datetime.now(UTC) + timedelta(days=3)
-    await moderation.suspend(first, admin, until, "abuse", "")
+    await actions.suspend(first, admin, until, "abuse", "")
     for target in (first, second, admin):
         with pytest.raises(PermissionDenied):
-            await moderation.unsuspend(await User.get(id=target.id), first)
+            await actions.unsuspend(await User.get(id=target.id), first)
     with pytest.raises(PermissionDenied):
-        await moderation.suspend(admin, await make_user("boss2", role=Role.ADMIN), until, "abuse", "")
-    await moderation.unsuspend(await User.get(id=first.id), admin)
+        await actions.suspend(admin, await make_user("boss2", role=Role.ADMIN), until, "abuse", "")
+    await actions.unsuspend(await User.get(id=first.id), admin)
 
 
 async def test_a_suspended_moderator_cannot_moderate(client: httpx.AsyncClient) -> None:
     moderator, token = await moderator_client(client)
     admin = await make_user("boss", role=Role.ADMIN)
-    await moderation.suspend(moderator, admin, datetime.now(UTC) + timedelta(days=1), "other", "")
+    await actions.suspend(moderator, admin, datetime.now(UTC) + timedelta(days=1), "other", "")
     assert (await client.get("/moderation")).status_code == 403
 
 
 async def test_demoted_moderators_lose_their_trust(database: Settings) -> None:
     admin = await make_user("boss", role=Role.ADMIN)
     member = await make_user("helper")
-    await moderation.set_role(member, admin, Role.MODERATOR)
-    await moderation.set_role(await User.get(id=member.id), admin, Role.MEMBER)
+    await actions.set_role(member, admin, Role.MODERATOR)
+    await actions.set_role(await User.get(id=member.id), admin, Role.MEMBER)
     demoted = await User.get(id=member.id)
     assert demoted.role == Role.MEMBER and not demoted.trusted
 
@@ -384,7 +393,7 @@ async def test_hidden_posts_stay_reachable_for_moderators(client: httpx.AsyncCli
     topic = await make_topic()
     post = await make_reply(topic, await make_user(trusted=True), settings, "Soon hidden")
     moderator, token = await moderator_client(client)
-    await moderation.hide(post.id, moderator, "spam")
+    await actions.hide(post.id, moderator, "spam")
     assert (await act(client, token, post, "dismiss-flags")).status_code == 409
     page = (await client.get(f"/topics/{topic.id}")).text
     assert f'id="post-{post.id}"' in page and "Restore" in page and "Soon hidden" not in page
@@ -402,8 +411,8 @@ async def test_an_approved_answer_under_a_rejected_post_stays_in_place(
     moderator = await make_user("mod", role=Role.MODERATOR)
     first = await make_reply(topic, author, settings, "First, rejected")
     answer = await make_reply(topic, author, settings, "Second, approved", parent=first)
-    await moderation.reject(first.id, moderator, "No")
-    await moderation.approve(answer.id, moderator)
+    await actions.reject(first.id, moderator, "No")
+    await actions.approve(answer.id, moderator)
     page = (await client.get(f"/topics/{topic.id}")).text
     assert "First, rejected" not in page and "Second, approved" in page
     assert page.index(f'id="post-{first.id}"') < page.index(f'id="post-{answer.id}"')

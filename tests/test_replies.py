@@ -10,7 +10,6 @@ from forum.models import Post, PostStatus, Revision, Role, Topic
 from tests.factories import csrf_from, login, make_reply, make_topic, make_user
 
 
-
 def long_statement() -> str:
     """About 40 KB of numbered points and bullet lists, the shape of the long statements members paste."""
     points = []

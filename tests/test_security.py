@@ -5,7 +5,14 @@ import pytest
 from starlette.routing import Route
 
 from forum.models import Post, Role, Topic, User
-from tests.factories import PASSWORD, csrf_from, login, make_reply, make_topic, make_user
+from tests.factories import (
+    PASSWORD,
+    csrf_from,
+    login,
+    make_reply,
+    make_topic,
+    make_user,
+)
 
 
 async def test_every_response_carries_the_security_headers(client: httpx.AsyncClient) -> None:

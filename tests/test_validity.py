@@ -10,9 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from forum import moderation, seed
+from forum import seed
 from forum.config import LANGUAGES, Settings
 from forum.models import Post, Role, Topic, User
+from forum.moderation import actions
 from tests.factories import csrf_from, login, make_reply, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,11 +35,11 @@ async def collect_pages(client: httpx.AsyncClient, settings: Settings) -> dict[s
     assert demo_post is not None
     own = await make_reply(topic, member, settings, "My *pending* reply", parent=demo_post)
     rejected = await make_reply(topic, member, settings, "Rejected words")
-    await moderation.reject(rejected.id, admin, "Off topic")
+    await actions.reject(rejected.id, admin, "Off topic")
     flagger = await make_user("reader.two")
-    await moderation.flag(demo_post, flagger, "other", "Needs a look", settings)
-    await moderation.hide((await Post.filter(topic=topic, status="approved").order_by("-id").first()).id, admin, "spam")  # type: ignore[union-attr]
-    await moderation.set_locked((await Topic.get(seed_key="joint-actions")).id, admin, True, "heated")
+    await actions.flag(demo_post, flagger, "other", "Needs a look", settings)
+    await actions.hide((await Post.filter(topic=topic, status="approved").order_by("-id").first()).id, admin, "spam")  # type: ignore[union-attr]
+    await actions.set_locked((await Topic.get(seed_key="joint-actions")).id, admin, True, "heated")
 
     pages: dict[str, str] = {}
 

@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
-from forum import markup, moderation, text
+from forum import markup, text
 from forum.config import LANGUAGES
 from forum.errors import ValidationFailed
 from forum.i18n import gettext
-from forum.models import Category, Topic, TopicText, User
+from forum.models import Action, Category, Topic, TopicText, User
+from forum.moderation import actions
 
 TITLE_MAX = 300
 BODY_MAX = 20000
@@ -52,7 +53,7 @@ async def create_topic(moderator: User, category_id: int, fields: Mapping[str, s
                 for lang, (title, body) in texts.items()
             ]
         )
-        await moderation.log(moderator, moderation.Action.CREATE_TOPIC, topic_id=topic.id)
+        await actions.log(moderator, Action.CREATE_TOPIC, topic_id=topic.id)
     return topic
 
 
@@ -67,4 +68,4 @@ async def edit_topic(topic: Topic, moderator: User, fields: Mapping[str, str]) -
             row.title, row.source, row.html = title, body, markup.render(body)
             await row.save()
         await Topic.filter(id=topic.id).update(texts_changed_at=datetime.now(UTC))
-        await moderation.log(moderator, moderation.Action.EDIT_TOPIC, topic_id=topic.id)
+        await actions.log(moderator, Action.EDIT_TOPIC, topic_id=topic.id)

@@ -14,9 +14,8 @@ from tortoise.functions import Max
 
 from forum.errors import NotFound
 from forum.i18n import gettext
-from forum.models import Post, PostStatus, Topic, TopicText
+from forum.models import Post, PostStatus, Topic, TopicText, pick_text
 from forum.text import excerpt, isolate
-from forum.threads import pick_text
 
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"

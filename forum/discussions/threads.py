@@ -9,7 +9,7 @@ from tortoise.functions import Count
 
 from forum.config import Settings
 from forum.errors import NotFound
-from forum.models import Category, Post, PostStatus, Topic, TopicText, User
+from forum.models import Category, Post, PostStatus, Topic, TopicText, User, pick_text
 
 PATH_WIDTH = 10
 # Shown as a placeholder when replies below them are still visible (a member may
@@ -46,12 +46,6 @@ class ThreadPage:
 
 def path_segment(post_id: int) -> str:
     return str(post_id).zfill(PATH_WIDTH)
-
-
-def pick_text(texts: list[TopicText], language: str) -> TopicText:
-    """The topic text in `language`, else English, else whichever exists."""
-    by_language = {text.language: text for text in texts}
-    return by_language.get(language) or by_language.get("en") or texts[0]
 
 
 def visible_to(viewer: User | None) -> Q:

@@ -1,11 +1,10 @@
-"""Accounts: passwords, usernames, sessions, CSRF tokens and the current user."""
+"""Accounts: passwords, usernames, sessions and the current user."""
 
 from __future__ import annotations
 
-import hmac
-from datetime import UTC, datetime
 import secrets
 import unicodedata
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,6 +14,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
 from forum import text
+from forum.config import SecuritySettings
+from forum.csrf import new_token
 from forum.errors import LoginRequired, PermissionDenied, ValidationFailed
 from forum.i18n import format_number, gettext
 from forum.models import Role, User
@@ -28,9 +29,19 @@ USERNAME_PUNCTUATION = frozenset("_-.")
 # The stored case-folded key and skeleton (see models.User) hold this many characters.
 KEY_MAX = 64
 
-hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# argon2id with the library's recommended parameters; configure_hashing() may lower the memory (tests do).
+hasher = PasswordHasher()
 # Verified against when the name is unknown, so both cases cost the same time.
-_DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
+_dummy_hash = hasher.hash(secrets.token_urlsafe(16))
+
+
+def configure_hashing(settings: SecuritySettings) -> None:
+    """Hash new passwords with the configured argon2id cost; older hashes are upgraded at login."""
+    global hasher, _dummy_hash
+    if (hasher.memory_cost, hasher.time_cost) == (settings.password_memory_kib, settings.password_time_cost):
+        return
+    hasher = PasswordHasher(memory_cost=settings.password_memory_kib, time_cost=settings.password_time_cost)
+    _dummy_hash = hasher.hash(secrets.token_urlsafe(16))
 
 
 def username_key(name: str) -> str:
@@ -106,7 +117,7 @@ async def authenticate(username: str, password: str) -> User | None:
     user = await User.get_or_none(username_key=username_key(username.strip()))
     try:
         # Hashing takes tens of milliseconds of CPU: in a thread, the other requests go on.
-        await run_in_threadpool(hasher.verify, user.password_hash if user else _DUMMY_HASH, password)
+        await run_in_threadpool(hasher.verify, user.password_hash if user else _dummy_hash, password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None:
@@ -117,37 +128,18 @@ async def authenticate(username: str, password: str) -> User | None:
     return user
 
 
-async def set_password(user: User, password: str) -> None:
-    if problem := password_error(password):
-        raise ValidationFailed({"password": problem})
-    user.password_hash = await run_in_threadpool(hasher.hash, password)
-    await user.save(update_fields=["password_hash"])
-
-
 def log_in(request: Request, user: User) -> None:
     # A fresh session, so that a token planted before login is worth nothing after it.
     request.session.clear()
     request.session["uid"] = user.id
     request.session["epoch"] = user.session_epoch
-    request.session["csrf"] = secrets.token_urlsafe(32)
+    request.session["csrf"] = new_token()
 
 
 async def log_out(request: Request, user: User) -> None:
     """End this session and every other one of the account: a signed cookie copied before stays useless."""
     request.session.clear()
     await User.filter(id=user.id).update(session_epoch=F("session_epoch") + 1)
-
-
-def csrf_token(request: Request) -> str:
-    token = request.session.get("csrf")
-    if not token:
-        token = request.session["csrf"] = secrets.token_urlsafe(32)
-    return str(token)
-
-
-def csrf_valid(request: Request, token: str | None) -> bool:
-    expected = request.session.get("csrf")
-    return bool(expected and token) and hmac.compare_digest(str(expected), str(token))
 
 
 def current_user(request: Request) -> User | None:

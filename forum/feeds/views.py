@@ -9,10 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forum import feeds, threads
 from forum.config import LANGUAGES
+from forum.discussions import threads
+from forum.feeds import rss
 from forum.i18n import LANGUAGE_NAMES, current_language, gettext
-from forum.models import Post
+from forum.models import Post, pick_text
 from forum.text import excerpt
 
 MEDIA_TYPE = "application/rss+xml; charset=utf-8"
@@ -32,7 +33,7 @@ def _self_url(request: Request, route: str, **params: object) -> str:
     return absolute(request, route, **params) + query
 
 
-def _not_modified(request: Request, fresh: feeds.Freshness) -> bool:
+def _not_modified(request: Request, fresh: rss.Freshness) -> bool:
     if (tags := request.headers.get("if-none-match")) is not None:
         return fresh.etag in [tag.strip().removeprefix("W/") for tag in tags.split(",")] or tags.strip() == "*"
     if since := request.headers.get("if-modified-since"):
@@ -44,7 +45,7 @@ def _not_modified(request: Request, fresh: feeds.Freshness) -> bool:
 
 
 async def _respond(
-    request: Request, fresh: feeds.Freshness, build: Callable[[], Awaitable[bytes]]
+    request: Request, fresh: rss.Freshness, build: Callable[[], Awaitable[bytes]]
 ) -> Response:
     headers = {
         "ETag": fresh.etag,
@@ -57,11 +58,11 @@ async def _respond(
     return Response(await build(), media_type=MEDIA_TYPE, headers=headers)
 
 
-async def _posts_document(request: Request, channel: feeds.Channel, posts: list[Post], interface: str) -> bytes:
+async def _posts_document(request: Request, channel: rss.Channel, posts: list[Post], interface: str) -> bytes:
     def permalink(post_id: int) -> str:
         return absolute(request, "post_permalink", post_id=post_id)
 
-    return feeds.document(channel, await feeds.post_items(posts, interface, permalink))
+    return rss.document(channel, await rss.post_items(posts, interface, permalink))
 
 
 def _language_filter(request: Request) -> str | None:
@@ -73,14 +74,14 @@ async def feed_latest(request: Request) -> Response:
     language = _language_filter(request)
     interface = current_language()
     items = request.app.state.settings.feeds.items
-    fresh = await feeds.latest_freshness(language, interface, items)
+    fresh = await rss.latest_freshness(language, interface, items)
 
     async def build() -> bytes:
-        posts = await feeds.latest_posts(language, items)
+        posts = await rss.latest_posts(language, items)
         title = gettext("Open Questions Forum: latest replies")
         if language:
             title = gettext("%(title)s in %(language)s", title=title, language=LANGUAGE_NAMES[language])
-        channel = feeds.Channel(
+        channel = rss.Channel(
             title=title,
             link=absolute(request, "home"),
             description=gettext("The newest approved replies in the forum's discussions."),
@@ -96,13 +97,13 @@ async def feed_topic(request: Request) -> Response:
     topic_id = request.path_params["topic_id"]
     interface = current_language()
     items = request.app.state.settings.feeds.items
-    fresh = await feeds.topic_freshness(topic_id, interface, items)
+    fresh = await rss.topic_freshness(topic_id, interface, items)
 
     async def build() -> bytes:
         topic = await threads.get_topic(topic_id)
-        text = threads.pick_text(list(topic.texts), interface)
-        posts = await feeds.topic_posts(topic_id, items)
-        channel = feeds.Channel(
+        text = pick_text(list(topic.texts), interface)
+        posts = await rss.topic_posts(topic_id, items)
+        channel = rss.Channel(
             title=text.title,
             link=absolute(request, "topic_detail", topic_id=topic_id),
             description=excerpt(text.html, 1000),
@@ -116,13 +117,13 @@ async def feed_topic(request: Request) -> Response:
 async def feed_topics(request: Request) -> Response:
     interface = current_language()
     items = request.app.state.settings.feeds.items
-    fresh = await feeds.topics_freshness(interface, items)
+    fresh = await rss.topics_freshness(interface, items)
 
     async def build() -> bytes:
-        topics = await feeds.newest_topics(items)
+        topics = await rss.newest_topics(items)
         entries = []
         for topic in topics:
-            text = threads.pick_text(list(topic.texts), interface)
+            text = pick_text(list(topic.texts), interface)
             entries.append({
                 "title": text.title,
                 "link": absolute(request, "topic_detail", topic_id=topic.id),
@@ -130,13 +131,13 @@ async def feed_topics(request: Request) -> Response:
                 "author": topic.author.username if topic.author else "",
                 "html": text.html,
             })
-        channel = feeds.Channel(
+        channel = rss.Channel(
             title=gettext("Open Questions Forum: new topics"),
             link=absolute(request, "home"),
             description=gettext("Questions opened for discussion in the forum."),
             self_url=_self_url(request, "feed_topics"),
         )
-        return feeds.document(channel, entries)
+        return rss.document(channel, entries)
 
     return await _respond(request, fresh, build)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -19,76 +18,24 @@ from tortoise.transactions import in_transaction
 from forum.config import Settings
 from forum.errors import ForumError, PermissionDenied, ValidationFailed
 from forum.i18n import gettext, lazy
-from forum.models import Flag, FlagReason, ModerationAction, Post, PostStatus, Revision, Role, Topic, User
-
-
-class Action(StrEnum):
-    APPROVE = "approve"
-    REJECT = "reject"
-    APPROVE_EDIT = "approve-edit"
-    REJECT_EDIT = "reject-edit"
-    TRUST = "trust"
-    HIDE = "hide"
-    AUTO_HIDE = "auto-hide"
-    RESTORE = "restore"
-    DISMISS_FLAGS = "dismiss-flags"
-    LOCK = "lock"
-    UNLOCK = "unlock"
-    CREATE_TOPIC = "create-topic"
-    EDIT_TOPIC = "edit-topic"
-    SUSPEND = "suspend"
-    UNSUSPEND = "unsuspend"
-    GRANT_MODERATOR = "grant-moderator"
-    REVOKE_MODERATOR = "revoke-moderator"
-
+from forum.labels import REASON_CODES
+from forum.models import (
+    Action,
+    Flag,
+    FlagReason,
+    ModerationAction,
+    Post,
+    PostStatus,
+    Revision,
+    Role,
+    Topic,
+    User,
+)
 
 # Decisions that change what readers see: listed on the public transparency page.
 PUBLIC_ACTIONS = frozenset(
     {Action.HIDE, Action.AUTO_HIDE, Action.RESTORE, Action.LOCK, Action.UNLOCK, Action.SUSPEND, Action.UNSUSPEND}
 )
-REASON_CODES = {
-    "spam": lazy("Spam or advertising"),
-    "abuse": lazy("Abuse, threats or hate"),
-    "off-topic": lazy("Off topic"),
-    "personal-information": lazy("Personal information about someone"),
-    "heated": lazy("Discussion needs a pause"),
-    "other": lazy("Other"),
-    "flagged": lazy("Flagged by several readers"),
-}
-
-FLAG_REASONS = {
-    FlagReason.SPAM: lazy("Spam or advertising"),
-    FlagReason.ABUSE: lazy("Abuse, threats or hate"),
-    FlagReason.OFF_TOPIC: lazy("Off topic"),
-    FlagReason.OTHER: lazy("Something else"),
-}
-ACTION_NAMES = {
-    Action.APPROVE: lazy("Approved a post"),
-    Action.REJECT: lazy("Rejected a post"),
-    Action.APPROVE_EDIT: lazy("Approved an edit"),
-    Action.REJECT_EDIT: lazy("Rejected an edit"),
-    Action.TRUST: lazy("Trusted a member"),
-    Action.HIDE: lazy("Hid a post"),
-    Action.AUTO_HIDE: lazy("Post hidden after flags"),
-    Action.RESTORE: lazy("Restored a post"),
-    Action.DISMISS_FLAGS: lazy("Dismissed flags"),
-    Action.LOCK: lazy("Locked a topic"),
-    Action.UNLOCK: lazy("Reopened a topic"),
-    Action.CREATE_TOPIC: lazy("Opened a topic"),
-    Action.EDIT_TOPIC: lazy("Edited a topic"),
-    Action.SUSPEND: lazy("Suspended a member"),
-    Action.UNSUSPEND: lazy("Lifted a suspension"),
-    Action.GRANT_MODERATOR: lazy("Made a moderator"),
-    Action.REVOKE_MODERATOR: lazy("Took the moderator role"),
-}
-ROLE_NAMES = {Role.MEMBER: lazy("Member"), Role.MODERATOR: lazy("Moderator"), Role.ADMIN: lazy("Administrator")}
-STATUS_NAMES = {
-    PostStatus.PENDING: lazy("Awaiting approval"),
-    PostStatus.APPROVED: lazy("Published"),
-    PostStatus.REJECTED: lazy("Rejected"),
-    PostStatus.HIDDEN: lazy("Hidden by the moderators"),
-    PostStatus.DELETED: lazy("Deleted"),
-}
 
 
 class AlreadyHandled(ForumError):

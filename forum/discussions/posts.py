@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from forum import markup, moderation, text
+from forum import markup, text
 from forum.config import LANGUAGES, Settings
+from forum.discussions.threads import path_segment
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.i18n import format_number, gettext
 from forum.models import Post, PostStatus, Revision, Topic, TopicText, User
-from forum.threads import path_segment
+from forum.moderation import actions
 
 # Deeper replies attach beside their parent: the stored path must stay bounded.
 MAX_STORED_DEPTH = 60
@@ -83,7 +84,7 @@ async def create_reply(
             parent = await Post.get(id=parent.parent_id)  # type: ignore[attr-defined]
     language = choose_language(language, body)
     html = markup.render(body)
-    status = moderation.initial_status(author, settings)
+    status = actions.initial_status(author, settings)
     now = datetime.now(UTC)
     async with in_transaction():
         post = await Post.create(
@@ -101,7 +102,7 @@ async def create_reply(
         post.path = f"{parent.path}/{path_segment(post.id)}" if parent else path_segment(post.id)
         await post.save(update_fields=["root_id", "path"])
         if status == PostStatus.APPROVED:
-            await moderation.count_approved(post, author, now)
+            await actions.count_approved(post, author, now)
     return post
 
 
@@ -121,7 +122,7 @@ async def edit_post(post: Post, editor: User, source: str, settings: Settings, l
     language = choose_language(language, body)
     html = markup.render(body)
     now = datetime.now(UTC)
-    queued = post.status == PostStatus.APPROVED and moderation.initial_status(editor, settings) == PostStatus.PENDING
+    queued = post.status == PostStatus.APPROVED and actions.initial_status(editor, settings) == PostStatus.PENDING
     if queued:
         # The earlier version becomes a revision when a moderator approves the edit.
         post.pending_source, post.pending_html, post.pending_language = body, html, language

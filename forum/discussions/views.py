@@ -1,4 +1,4 @@
-"""Writing: replies with preview, edits with history, deletion."""
+"""The discussions: the topic list, threads and permalinks; replies with preview, edits with history, deletion."""
 
 from __future__ import annotations
 
@@ -6,15 +6,47 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from forum import markup, moderation, posts, threads
-from forum.auth import require_user
+from forum import markup
+from forum.accounts.auth import require_user
+from forum.discussions import posts, threads
+from forum.discussions.threads import visible_to
 from forum.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.forms import read_form
 from forum.i18n import current_language, gettext
-from forum.models import Post, PostStatus, Revision
-from forum.routes import parse_id
+from forum.models import Post, PostStatus, Revision, pick_text
+from forum.moderation import actions
+from forum.routing import int_param, parse_id
 from forum.templating import render
-from forum.threads import visible_to
+
+
+async def home(request: Request) -> Response:
+    sections = await threads.topic_index()
+    return render(request, "topics/index.html", {"sections": sections, "pick_text": pick_text})
+
+
+async def topic_detail(request: Request) -> Response:
+    topic = await threads.get_topic(request.path_params["topic_id"])
+    settings = request.app.state.settings
+    page = threads.thread_page(
+        topic,
+        current_language(),
+        request.state.user,
+        settings,
+        page=int_param(request, "page", 1) or 1,
+        branch_id=int_param(request, "branch", None),
+        after_id=int_param(request, "after", None),
+    )
+    return render(request, "topics/detail.html", {"thread": await page, "settings": settings})
+
+
+async def post_permalink(request: Request) -> Response:
+    post = await posts.get_post(request.path_params["post_id"])
+    viewer = request.state.user
+    if not await type(post).filter(id=post.id).filter(visible_to(viewer)).exists():
+        raise NotFound()
+    query = await threads.locate(post, viewer, request.app.state.settings)
+    url = request.url_for("topic_detail", topic_id=post.topic_id)  # type: ignore[attr-defined]
+    return RedirectResponse(f"{url.path}?{query}#post-{post.id}", status_code=303)
 
 
 def _parent_id(raw: str) -> int | None:
@@ -42,7 +74,7 @@ async def _reply_form(
         "posts/reply.html",
         {
             "topic": topic,
-            "text": threads.pick_text(list(topic.texts), current_language()),
+            "text": pick_text(list(topic.texts), current_language()),
             "parent": parent,
             "values": values,
             "errors": errors,
@@ -113,7 +145,7 @@ async def post_edit(request: Request) -> Response:
     return render(
         request,
         "posts/edit.html",
-        {"post": post, "topic": topic, "text": threads.pick_text(list(topic.texts), current_language()),
+        {"post": post, "topic": topic, "text": pick_text(list(topic.texts), current_language()),
          "values": values, "errors": errors, "preview": preview},
         status_code=status,
     )
@@ -154,7 +186,7 @@ async def post_flag(request: Request) -> Response:
         values = {"reason": form.get("reason", ""), "text": form.get("text", "")}
         try:
             await request.app.state.limiter.hit("flag", str(user.id))
-            await moderation.flag(post, user, values["reason"], values["text"], request.app.state.settings)
+            await actions.flag(post, user, values["reason"], values["text"], request.app.state.settings)
             return render(request, "posts/flag.html", {"post": post, "done": True, "values": values, "errors": {}})
         except ValidationFailed as exc:
             errors, status = exc.errors, 422
@@ -173,4 +205,8 @@ routes = [
     Route("/posts/{post_id:id}/delete", post_delete, methods=["POST"], name="post_delete"),
     Route("/posts/{post_id:id}/history", post_history, name="post_history"),
     Route("/posts/{post_id:id}/flag", post_flag, methods=["GET", "POST"], name="post_flag"),
+    Route("/", home, name="home"),
+    Route("/topics/{topic_id:id}", topic_detail, name="topic_detail"),
+    Route("/topics/{topic_id:id}/{slug}", topic_detail, name="topic_detail_slug"),
+    Route("/posts/{post_id:id}", post_permalink, name="post_permalink"),
 ]

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from forum import auth
+from forum.accounts import auth
 from forum.config import LANGUAGES
 from forum.errors import RateLimited, ValidationFailed
 from forum.forms import read_form

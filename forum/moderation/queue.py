@@ -10,8 +10,15 @@ from tortoise.expressions import Q
 
 from forum.config import LANGUAGES
 from forum.errors import NotFound
-from forum.models import Flag, ModerationAction, Post, PostStatus, TopicText, User
-from forum.threads import pick_text
+from forum.models import (
+    Flag,
+    ModerationAction,
+    Post,
+    PostStatus,
+    TopicText,
+    User,
+    pick_text,
+)
 
 QUEUE_PAGE = 50
 LOG_PAGE = 100

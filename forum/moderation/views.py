@@ -9,14 +9,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from forum import moderation, queue, threads, topics
-from forum.auth import require_admin, require_moderator
+from forum.accounts.auth import require_admin, require_moderator
+from forum.discussions import threads, topics
 from forum.errors import NotFound, ValidationFailed
 from forum.forms import read_form
 from forum.i18n import current_language, gettext
-from forum.models import Category, Post, Role, User
-from forum.routes import parse_id
-from forum.routes.topics import int_param
+from forum.models import Action, Category, Post, Role, User, pick_text
+from forum.moderation import actions, queue
+from forum.routing import int_param, parse_id
 from forum.templating import render
 
 
@@ -45,15 +45,15 @@ async def post_action(request: Request) -> Response:
     post_id, action = request.path_params["post_id"], request.path_params["action"]
     try:
         if action == "approve":
-            await moderation.approve(post_id, moderator, trust=form.get("trust") == "1")
+            await actions.approve(post_id, moderator, trust=form.get("trust") == "1")
         elif action == "reject":
-            await moderation.reject(post_id, moderator, form.get("reason", ""))
+            await actions.reject(post_id, moderator, form.get("reason", ""))
         elif action == "hide":
-            await moderation.hide(post_id, moderator, form.get("reason_code", ""), form.get("reason", ""))
+            await actions.hide(post_id, moderator, form.get("reason_code", ""), form.get("reason", ""))
         elif action == "restore":
-            await moderation.restore(post_id, moderator, form.get("reason", ""))
+            await actions.restore(post_id, moderator, form.get("reason", ""))
         elif action == "dismiss-flags":
-            await moderation.dismiss_flags(post_id, moderator)
+            await actions.dismiss_flags(post_id, moderator)
         else:
             raise NotFound()
     except ValidationFailed as exc:
@@ -73,10 +73,10 @@ async def bulk_action(request: Request) -> Response:
     for post_id in ids:
         try:
             if action == "approve":
-                await moderation.approve(post_id, moderator)
+                await actions.approve(post_id, moderator)
             elif action == "reject":
-                await moderation.reject(post_id, moderator, form.get("reason", ""))
-        except moderation.AlreadyHandled:
+                await actions.reject(post_id, moderator, form.get("reason", ""))
+        except actions.AlreadyHandled:
             continue
     return _back(request)
 
@@ -85,13 +85,13 @@ async def moderation_log(request: Request) -> Response:
     require_moderator(request)
     moderator_id = int_param(request, "moderator", None)
     action = request.query_params.get("action") or None
-    if action and action not in moderation.Action.__members__.values():
+    if action and action not in Action.__members__.values():
         action = None
     page = await queue.load_log(int_param(request, "page", 1) or 1, moderator_id, action)
     moderators = await User.filter(role__in=[Role.MODERATOR, Role.ADMIN]).order_by("username")
     return render(
         request, "moderation/log.html",
-        {"log": page, "moderators": moderators, "actions": list(moderation.Action),
+        {"log": page, "moderators": moderators, "actions": list(Action),
          "moderator_filter": moderator_id, "action_filter": action or ""},
     )
 
@@ -100,7 +100,7 @@ async def transparency(request: Request) -> Response:
     page = await queue.load_transparency(int_param(request, "page", 1) or 1)
     return render(
         request, "moderation/transparency.html",
-        {"record": page, "pick_text": threads.pick_text},
+        {"record": page, "pick_text": pick_text},
     )
 
 
@@ -149,7 +149,7 @@ async def topic_lock(request: Request) -> Response:
         raise NotFound()
     locked = request.path_params["action"] == "lock"
     try:
-        await moderation.set_locked(
+        await actions.set_locked(
             request.path_params["topic_id"], moderator, locked, form.get("reason_code", "other"), form.get("reason", "")
         )
     except ValidationFailed as exc:
@@ -188,15 +188,15 @@ async def member_action(request: Request) -> Response:
     try:
         if action == "suspend":
             until = _parse_date(form.get("until", ""))
-            await moderation.suspend(member, moderator, until, form.get("reason_code", ""), form.get("reason", ""))
+            await actions.suspend(member, moderator, until, form.get("reason_code", ""), form.get("reason", ""))
         elif action == "unsuspend":
-            await moderation.unsuspend(member, moderator)
+            await actions.unsuspend(member, moderator)
         elif action == "role":
             admin = require_admin(request)
             role = form.get("role", "")
             if role not in (Role.MEMBER, Role.MODERATOR):
                 raise NotFound()
-            await moderation.set_role(member, admin, Role(role))
+            await actions.set_role(member, admin, Role(role))
         else:
             raise NotFound()
     except ValidationFailed as exc:

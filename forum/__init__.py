@@ -1,0 +1,1 @@
+"""A moderated, threaded, trilingual (English, Arabic, Persian) discussion forum."""
