@@ -1,6 +1,6 @@
 """Time building the latest-replies feed and answering a conditional request with 304.
 
-    python bench/feeds.py [--requests 50] [--posts 2000] [--database-url postgres://...]
+python bench/feeds.py [--requests 50] [--posts 2000] [--database-url postgres://...]
 """
 
 from __future__ import annotations

@@ -15,10 +15,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from forum import db  # noqa: E402
-from forum.app import create_app  # noqa: E402
-from forum.config import Settings  # noqa: E402
-from tests.conftest import QueryCounter, make_settings  # noqa: E402
+from forum import db
+from forum.app import create_app
+from forum.config import Settings
+from tests.conftest import QueryCounter, make_settings
 
 
 @asynccontextmanager
@@ -49,9 +49,7 @@ async def client(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Q
         logger.removeHandler(counter)
 
 
-async def measure(
-    counter: QueryCounter, requests: int, request: Callable[[], Awaitable[httpx.Response]]
-) -> str:
+async def measure(counter: QueryCounter, requests: int, request: Callable[[], Awaitable[httpx.Response]]) -> str:
     """Median and 90th percentile of `requests` calls, with the statements and size of the last one."""
     timings = []
     for _ in range(requests):

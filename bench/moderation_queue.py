@@ -28,14 +28,21 @@ async def main(requests: int, pending: int, database_url: str) -> None:
         for n in range(pending):
             language = list(TEXTS)[n % 3]
             await make_reply(
-                topics[n % 7], newcomers[n % 20], settings, f"{TEXTS[language]} ({n})",
-                parent=published[n % 7] if n % 2 else None, language=language,
+                topics[n % 7],
+                newcomers[n % 20],
+                settings,
+                f"{TEXTS[language]} ({n})",
+                parent=published[n % 7] if n % 2 else None,
+                language=language,
             )
         await make_user("moderator", role=Role.MODERATOR)
         async with client(settings) as (http, counter):
             await login(http, "moderator")
             shown = (await http.get("/moderation")).text.count('class="queue-item"')
-            print(f"{pending} pending, {shown} on the first page:", await measure(counter, requests, lambda: http.get("/moderation")))
+            print(
+                f"{pending} pending, {shown} on the first page:",
+                await measure(counter, requests, lambda: http.get("/moderation")),
+            )
 
 
 if __name__ == "__main__":

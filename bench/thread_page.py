@@ -1,6 +1,6 @@
 """Time a thread page of 10 and of 500 posts, and count its queries.
 
-    python bench/thread_page.py [--requests 30] [--database-url postgres://...]
+python bench/thread_page.py [--requests 30] [--database-url postgres://...]
 """
 
 from __future__ import annotations
@@ -26,7 +26,10 @@ async def main(requests: int, database_url: str) -> None:
                 url = f"/topics/{topic.id}"
                 await http.get(url)  # templates and catalogs load on first use
                 shown = (await http.get(url)).text.count('class="post"')
-                print(f"{size:>4} posts ({shown} on the first page):", await measure(counter, requests, lambda: http.get(url)))
+                print(
+                    f"{size:>4} posts ({shown} on the first page):",
+                    await measure(counter, requests, lambda url=url: http.get(url)),
+                )
 
 
 if __name__ == "__main__":

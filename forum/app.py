@@ -52,9 +52,14 @@ async def handle_error(request: Request, exc: Exception) -> Response:
         }.get(status, gettext(ForumError.default_message))
     else:
         # Logged by ServerErrors, which called this.
-        status, message = 500, gettext("Something went wrong on our side. Your request was not completed; please try again.")
+        status, message = (
+            500,
+            gettext("Something went wrong on our side. Your request was not completed; please try again."),
+        )
     headers = {"Retry-After": "60"} if status == 429 else None
-    return render(request, "errors/error.html", {"status": status, "message": message}, status_code=status, headers=headers)
+    return render(
+        request, "errors/error.html", {"status": status, "message": message}, status_code=status, headers=headers
+    )
 
 
 async def healthz(request: Request) -> Response:

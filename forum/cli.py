@@ -45,8 +45,14 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     # Workers import the app by name, reading the same configuration file.
     os.environ["FORUM_CONFIG"] = str(args.config)
     uvicorn.run(
-        "forum.cli:app_factory", factory=True, host=host, port=port, workers=workers,
-        proxy_headers=True, server_header=False, log_level="info",
+        "forum.cli:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        server_header=False,
+        log_level="info",
     )
 
 
@@ -106,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="forum", description="A moderated, threaded, trilingual forum.")
     config = argparse.ArgumentParser(add_help=False)
     config.add_argument(
-        "--config", type=Path, default=None,
+        "--config",
+        type=Path,
+        default=None,
         help="configuration file (default: $FORUM_CONFIG, else ./config.toml)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
@@ -117,9 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, help="number of worker processes")
     serve.set_defaults(handler=cmd_serve)
 
-    commands.add_parser("migrate", parents=[config], help="apply database migrations").set_defaults(
-        handler=cmd_migrate
-    )
+    commands.add_parser("migrate", parents=[config], help="apply database migrations").set_defaults(handler=cmd_migrate)
 
     seed_parser = commands.add_parser("seed", parents=[config], help="create the seeded topics")
     seed_parser.add_argument("--demo", action="store_true", help="also add a demo discussion")

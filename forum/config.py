@@ -98,9 +98,7 @@ class Settings:
 
     def replace(self, **sections: Mapping[str, Any]) -> Settings:
         """A copy with some keys changed: `settings.replace(posts={"max_length": 10})`."""
-        changed = {
-            name: dataclasses.replace(getattr(self, name), **values) for name, values in sections.items()
-        }
+        changed = {name: dataclasses.replace(getattr(self, name), **values) for name, values in sections.items()}
         return dataclasses.replace(self, **changed)
 
 

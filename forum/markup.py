@@ -106,8 +106,9 @@ def _inline_children(state: StateCore, children: list[Token]) -> list[Token]:
         else:
             keep = True
         if not keep:
-            child = Token("text", "", 0, content=child.markup)
-        elif child.type in {"link_open", "link_close"}:
+            out.append(Token("text", "", 0, content=child.markup))
+            continue
+        if child.type in {"link_open", "link_close"}:
             link_depth += child.nesting
         out.append(child)
     return out
@@ -132,18 +133,15 @@ class _RelFilter(Filter):
             yield token
 
 
-_md = (
-    MarkdownIt(
-        "js-default",
-        {
-            "linkify": True,
-            "typographer": False,
-            "html": False,
-            "maxNesting": MAX_NESTING,
-        },
-    )
-    .enable(["table", "strikethrough", "linkify"])
-)
+_md = MarkdownIt(
+    "js-default",
+    {
+        "linkify": True,
+        "typographer": False,
+        "html": False,
+        "maxNesting": MAX_NESTING,
+    },
+).enable(["table", "strikethrough", "linkify"])
 _md.validateLink = _link_allowed  # type: ignore[method-assign]
 _md.core.ruler.push("forum_rules", _forum_rules)
 

@@ -105,11 +105,13 @@ class Topic(Model):
     category: fields.ForeignKeyRelation[Category] = fields.ForeignKeyField(
         "forum.Category", related_name="topics", on_delete=fields.RESTRICT
     )
+    category_id: int
     # Stable key of a seeded topic, so that seeding twice changes nothing.
     seed_key = fields.CharField(max_length=64, unique=True, null=True)
     author: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "forum.User", related_name="topics", null=True, on_delete=fields.SET_NULL
     )
+    author_id: int | None
     locked = fields.BooleanField(default=False)
     reply_count = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -131,6 +133,7 @@ class TopicText(Model):
     topic: fields.ForeignKeyRelation[Topic] = fields.ForeignKeyField(
         "forum.Topic", related_name="texts", on_delete=fields.CASCADE
     )
+    topic_id: int
     language = fields.CharField(max_length=2)
     title = fields.CharField(max_length=300)
     source = fields.TextField()
@@ -152,9 +155,11 @@ class Post(Model):
     topic: fields.ForeignKeyRelation[Topic] = fields.ForeignKeyField(
         "forum.Topic", related_name="posts", on_delete=fields.CASCADE
     )
+    topic_id: int
     parent: fields.ForeignKeyNullableRelation[Post] = fields.ForeignKeyField(
         "forum.Post", related_name="children", null=True, on_delete=fields.RESTRICT
     )
+    parent_id: int | None
     # The top-level reply this post hangs under (its own id when top-level):
     # a page of the thread is "these roots and everything under them".
     root_id = fields.IntField(null=True, db_index=True)
@@ -165,6 +170,7 @@ class Post(Model):
     author: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "forum.User", related_name="posts", on_delete=fields.RESTRICT
     )
+    author_id: int
     language = fields.CharField(max_length=2)
     source = fields.TextField()
     html = fields.TextField()
@@ -179,6 +185,7 @@ class Post(Model):
     approved_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "forum.User", related_name="approved_posts", null=True, on_delete=fields.SET_NULL
     )
+    approved_by_id: int | None
     # An edit waiting for approval while the approved version stays visible.
     pending_source = fields.TextField(null=True)
     pending_html = fields.TextField(null=True)
@@ -199,9 +206,11 @@ class Revision(Model):
     post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
         "forum.Post", related_name="revisions", on_delete=fields.CASCADE
     )
+    post_id: int
     editor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "forum.User", related_name="revisions", null=True, on_delete=fields.SET_NULL
     )
+    editor_id: int | None
     language = fields.CharField(max_length=2)
     source = fields.TextField()
     html = fields.TextField()
@@ -223,9 +232,11 @@ class Flag(Model):
     post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
         "forum.Post", related_name="flags", on_delete=fields.CASCADE
     )
+    post_id: int
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "forum.User", related_name="flags", on_delete=fields.CASCADE
     )
+    user_id: int
     reason = fields.CharEnumField(FlagReason, max_length=16)
     text = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -233,6 +244,7 @@ class Flag(Model):
     resolved_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "forum.User", related_name="resolved_flags", null=True, on_delete=fields.SET_NULL
     )
+    resolved_by_id: int | None
 
     class Meta:
         table = "flags"
@@ -246,16 +258,20 @@ class ModerationAction(Model):
     moderator: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "forum.User", related_name="actions_taken", null=True, on_delete=fields.RESTRICT
     )
+    moderator_id: int | None
     action = fields.CharField(max_length=32, db_index=True)
     post: fields.ForeignKeyNullableRelation[Post] = fields.ForeignKeyField(
         "forum.Post", related_name="actions", null=True, on_delete=fields.RESTRICT
     )
+    post_id: int | None
     topic: fields.ForeignKeyNullableRelation[Topic] = fields.ForeignKeyField(
         "forum.Topic", related_name="actions", null=True, on_delete=fields.RESTRICT
     )
+    topic_id: int | None
     target_user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "forum.User", related_name="actions_received", null=True, on_delete=fields.RESTRICT
     )
+    target_user_id: int | None
     reason_code = fields.CharField(max_length=32, default="")
     reason = fields.TextField(default="")
     # Shown on the public transparency page.

@@ -80,8 +80,12 @@ async def _add_replies(
     made = 0
     for data in replies:
         post = await posts.create_reply(
-            topic, users[data["author"]], data["body"], settings,
-            parent_id=parent.id if parent else None, language=data["lang"],
+            topic,
+            users[data["author"]],
+            data["body"],
+            settings,
+            parent_id=parent.id if parent else None,
+            language=data["lang"],
         )
         made += 1 + await _add_replies(topic, data.get("replies", []), post, users, settings)
     return made

@@ -62,7 +62,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     # Jinja formats the placeholders itself (escaping them), so it gets the bare lookups.
-    env.install_gettext_callables(  # type: ignore[attr-defined]
+    env.install_gettext_callables(
         lambda message: i18n.translations(i18n.current_language()).ugettext(message),
         lambda singular, plural, n: i18n.translations(i18n.current_language()).ungettext(singular, plural, n),
         newstyle=True,
@@ -99,6 +99,4 @@ def render(
     status_code: int = 200,
     headers: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request, name, dict(context or {}), status_code=status_code, headers=headers
-    )
+    return templates.TemplateResponse(request, name, dict(context or {}), status_code=status_code, headers=headers)

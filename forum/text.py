@@ -26,18 +26,14 @@ _LEADING_BLANK_LINES = re.compile(r"\A(?:[^\S\n]*\n)+")
 
 # Patterns that can fail after a long scan would go quadratic on hostile input, so
 # each one either always succeeds once started or has a bounded repetition.
-_CODE_BLOCK = re.compile(
-    r"^ {0,3}(`{3,}|~{3,}).*?(?:^ {0,3}\1[`~]*[^\S\n]*$|\Z)", re.M | re.S
-)
+_CODE_BLOCK = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?(?:^ {0,3}\1[`~]*[^\S\n]*$|\Z)", re.M | re.S)
 _CODE_SPAN = re.compile(r"`[^`]*`")
 _LINK_LIKE = re.compile(
     r"\]\([^)\s]*|(?:\b[a-z][a-z0-9+.-]{0,31}:|\bwww\.)[^\s<>()\[\]]+"
     r"|[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+",
     re.I,
 )
-_ARABIC_SCRIPT = re.compile(
-    r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]"
-)
+_ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _LATIN = re.compile(r"[a-z\u00c0-\u024f\u1e00-\u1eff]", re.I)
 # ZWNJ and Persian digits are not letters but are strong signs of Persian text.
 _PERSIAN_MARKERS = frozenset("پچژگیک\u200c۰۱۲۳۴۵۶۷۸۹")

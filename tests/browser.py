@@ -20,8 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "tests" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 requires_chromium = pytest.mark.skipif(
@@ -37,8 +42,14 @@ class LiveForum:
 
     def command(self, *args: str, stdin: str | None = None) -> str:
         result = subprocess.run(
-            [sys.executable, "-m", "forum", *args], cwd=ROOT, env=self.env, input=stdin,
-            capture_output=True, text=True, timeout=60, check=True,
+            [sys.executable, "-m", "forum", *args],
+            cwd=ROOT,
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
         )
         return result.stdout
 
@@ -58,7 +69,11 @@ def live_forum(tmp: Path, **environment: str) -> Iterator[LiveForum]:
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "forum", "serve", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
     url = f"http://127.0.0.1:{port}"
     try:

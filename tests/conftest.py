@@ -24,7 +24,11 @@ def make_settings(tmp_path: Path, database_url: str = "", **sections: dict[str, 
         server={"data_dir": str(tmp_path / "var")},
         database={"url": database_url},
         # Cheap hashes: argon2id at 64 MiB made every login in the suite cost 0.3 s.
-        security={"secret_key": "test-secret-key-not-for-production", "password_memory_kib": 64, "password_time_cost": 1},
+        security={
+            "secret_key": "test-secret-key-not-for-production",
+            "password_memory_kib": 64,
+            "password_time_cost": 1,
+        },
         # Tests post quickly; the rate limits have tests of their own with the real defaults.
         ratelimit={"reply": "1000/second", "reply_untrusted": "1000/second", "register": "1000/second"},
     )
@@ -55,9 +59,7 @@ async def database(settings: Settings) -> AsyncIterator[Settings]:
         yield settings
     finally:
         if settings.database_url.startswith("postgres"):
-            await connections.get("default").execute_script(
-                f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"
-            )
+            await connections.get("default").execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
         await db.close()
 
 

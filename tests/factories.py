@@ -40,8 +40,13 @@ async def make_topic(title: str = "A question", *, texts: dict[str, str] | None 
 
 
 async def make_reply(
-    topic: Topic, author: User, settings: Settings, body: str = "A reply.", *,
-    parent: Post | None = None, language: str | None = None,
+    topic: Topic,
+    author: User,
+    settings: Settings,
+    body: str = "A reply.",
+    *,
+    parent: Post | None = None,
+    language: str | None = None,
 ) -> Post:
     return await posts.create_reply(
         topic, author, body, settings, parent_id=parent.id if parent else None, language=language

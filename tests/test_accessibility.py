@@ -26,8 +26,20 @@ pytestmark = [
     pytest.mark.skipif(not AXE.exists() and not os.environ.get("CI"), reason="axe-core needs .tools (see .ci/run)"),
 ]
 
-PAGES = ["/", "/topics/{topic}", "/login", "/register", "/transparency", "/profile", "/my/posts",
-         "/topics/{topic}/reply", "/moderation", "/moderation/log", "/moderation/members", "/moderation/topics/new"]
+PAGES = [
+    "/",
+    "/topics/{topic}",
+    "/login",
+    "/register",
+    "/transparency",
+    "/profile",
+    "/my/posts",
+    "/topics/{topic}/reply",
+    "/moderation",
+    "/moderation/log",
+    "/moderation/members",
+    "/moderation/topics/new",
+]
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +50,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveForum]:
         forum.command("users", "create", "newcomer", stdin="a long enough password\n")
         with httpx.Client(base_url=forum.url) as member:
             token = csrf_from(member.get("/login").text)
-            member.post("/login", data={"username": "newcomer", "password": "a long enough password", "csrf_token": token})
+            member.post(
+                "/login", data={"username": "newcomer", "password": "a long enough password", "csrf_token": token}
+            )
             token = csrf_from(member.get("/topics/4").text)
             for body in ("A pending English reply with **Markdown**.", "پاسخی فارسی که منتظر تأیید است."):
                 member.post("/topics/4/replies", data={"csrf_token": token, "body": body})

@@ -11,7 +11,12 @@ from tests.factories import PASSWORD, csrf_from, login, make_user
 
 async def register(client: httpx.AsyncClient, username: str, password: str = PASSWORD, **extra: str) -> httpx.Response:
     page = await client.get("/register")
-    data = {"username": username, "password": password, "password_confirm": password, "csrf_token": csrf_from(page.text)}
+    data = {
+        "username": username,
+        "password": password,
+        "password_confirm": password,
+        "csrf_token": csrf_from(page.text),
+    }
     return await client.post("/register", data={**data, **extra})
 
 
@@ -87,7 +92,7 @@ async def test_outdated_hashes_are_upgraded_on_login(client: httpx.AsyncClient) 
     await user.save()
     await login(client, "legacy")
     assert (await User.get(id=user.id)).password_hash != user.password_hash
-    assert not auth.hasher.check_needs_rehash((await User.get(id=user.id)).password_hash)
+    assert not auth.password_hasher().check_needs_rehash((await User.get(id=user.id)).password_hash)
 
 
 async def test_next_never_leaves_the_site(client: httpx.AsyncClient) -> None:
@@ -95,7 +100,12 @@ async def test_next_never_leaves_the_site(client: httpx.AsyncClient) -> None:
     page = await client.get("/login?next=https://evil.example/")
     response = await client.post(
         "/login",
-        data={"username": "traveller", "password": PASSWORD, "csrf_token": csrf_from(page.text), "next": "//evil.example"},
+        data={
+            "username": "traveller",
+            "password": PASSWORD,
+            "csrf_token": csrf_from(page.text),
+            "next": "//evil.example",
+        },
     )
     assert response.headers["location"] == "/"
 

@@ -40,7 +40,9 @@ async def test_home_and_a_thread_read_in_their_direction(server: LiveForum, lang
 
         # The demo thread: nested replies, each in its own direction whatever the page's.
         await page.goto(f"{server.url}/?lang={language}")
-        federalism = page.locator(".topic-title", has_text={"en": "federalism", "fa": "فدرالیسم", "ar": "الفيدرالية"}[language])
+        federalism = page.locator(
+            ".topic-title", has_text={"en": "federalism", "fa": "فدرالیسم", "ar": "الفيدرالية"}[language]
+        )
         await federalism.click()
         assert await page.locator("article.post").count() >= 10
         assert await page.locator("ol.replies ol.replies ol.replies article.post").count() >= 1

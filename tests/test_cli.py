@@ -18,7 +18,13 @@ ROOT = Path(__file__).resolve().parent.parent
 def forum(settings: Settings, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "forum", *args, "--config", str(ROOT / "config.toml")],
-        input=stdin, capture_output=True, text=True, timeout=60, env=environment(settings), cwd=ROOT,
+        check=False,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment(settings),
+        cwd=ROOT,
     )
 
 
@@ -77,7 +83,11 @@ def test_first_serve_creates_everything_and_prints_the_admin_password_once(tmp_p
     for _ in range(2):
         process = subprocess.Popen(
             [sys.executable, "-m", "forum", "serve", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         try:
             deadline = time.monotonic() + 30

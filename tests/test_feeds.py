@@ -16,7 +16,9 @@ from tests.conftest import QueryCounter
 from tests.factories import csrf_from, make_reply, make_topic, make_user
 
 
-async def fetch(client: httpx.AsyncClient, url: str, **headers: str) -> tuple[httpx.Response, feedparser.FeedParserDict]:
+async def fetch(
+    client: httpx.AsyncClient, url: str, **headers: str
+) -> tuple[httpx.Response, feedparser.FeedParserDict]:
     response = await client.get(url, headers=headers)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/rss+xml; charset=utf-8"
@@ -57,7 +59,9 @@ async def test_the_latest_feed_is_complete_rss(client: httpx.AsyncClient, settin
         assert parsedate_to_datetime(raw.text).tzinfo is not None
 
 
-async def test_unapproved_posts_never_appear_and_hidden_ones_leave(client: httpx.AsyncClient, settings: Settings) -> None:
+async def test_unapproved_posts_never_appear_and_hidden_ones_leave(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
     topic = await make_topic()
     newcomer = await make_user("newcomer")
     trusted = await make_user("trusted", trusted=True)
@@ -164,7 +168,7 @@ async def test_the_language_filter(client: httpx.AsyncClient, settings: Settings
     await make_reply(topic, author, settings, "كلمات عربية", language="ar")
     await make_reply(topic, author, settings, "واژه‌های فارسی", language="fa")
     for language, expected in (("en", "English words"), ("ar", "كلمات عربية"), ("fa", "واژه‌های فارسی")):
-        response, feed = await fetch(client, f"/feeds/latest.rss?lang={language}")
+        _response, feed = await fetch(client, f"/feeds/latest.rss?lang={language}")
         assert [entry.content[0].value for entry in feed.entries] == [f"<p>{expected}</p>"]
         assert feed.feed.language == language
         assert feed.feed.links[0].href.startswith("http://testserver/")
@@ -200,7 +204,10 @@ def test_a_feed_reader_follows_a_topic_on_a_running_forum(tmp_path: Path) -> Non
 
         member = login_sync(forum.url, "newcomer", "a long enough password")
         token = csrf_from(member.get("/topics/1").text)
-        assert member.post("/topics/1/replies", data={"csrf_token": token, "body": "Waiting for approval"}).status_code == 303
+        assert (
+            member.post("/topics/1/replies", data={"csrf_token": token, "body": "Waiting for approval"}).status_code
+            == 303
+        )
         pending = feedparser.parse(url, etag=first.etag)
         assert pending.status == 304 or pending.entries == []
 

@@ -21,7 +21,8 @@ def test_every_catalog_entry_is_translated(language: str) -> None:
     with (i18n.LOCALE_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as f:
         catalog = read_po(f, locale=language)
     untranslated = [
-        m.id for m in catalog
+        m.id
+        for m in catalog
         if m.id and (m.fuzzy or not m.string or (isinstance(m.string, tuple) and not all(m.string)))
     ]
     assert untranslated == []
@@ -45,9 +46,26 @@ def test_persian_uses_persian_letters() -> None:
 def test_the_catalogs_hold_every_string_of_the_code_and_templates(tmp_path: Path) -> None:
     template = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "lazy",
-         "-k", "gettext", "-k", "ngettext:1,2", "-o", str(template), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "lazy",
+            "-k",
+            "gettext",
+            "-k",
+            "ngettext:1,2",
+            "-o",
+            str(template),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with template.open("rb") as f:
         wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
@@ -59,7 +77,13 @@ def test_the_catalogs_hold_every_string_of_the_code_and_templates(tmp_path: Path
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [("fa-IR,fa;q=0.9,en;q=0.5", "fa"), ("ar-EG", "ar"), ("de-DE, en-GB;q=0.3", "en"), ("", "en"), ("x;q=oops, fa", "fa")],
+    [
+        ("fa-IR,fa;q=0.9,en;q=0.5", "fa"),
+        ("ar-EG", "ar"),
+        ("de-DE, en-GB;q=0.3", "en"),
+        ("", "en"),
+        ("x;q=oops, fa", "fa"),
+    ],
 )
 def test_accept_language_negotiation(header: str, expected: str) -> None:
     assert i18n.negotiate(None, None, None, header, "en") == expected

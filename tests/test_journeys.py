@@ -44,8 +44,7 @@ for (const name of ["alert", "confirm", "prompt", "print"]) {
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveForum]:
     tmp = tmp_path_factory.mktemp("journeys")
-    for forum in live_forum(tmp, FORUM_RATELIMIT_REPLY="100/second", FORUM_RATELIMIT_REPLY_UNTRUSTED="100/second"):
-        yield forum
+    yield from live_forum(tmp, FORUM_RATELIMIT_REPLY="100/second", FORUM_RATELIMIT_REPLY_UNTRUSTED="100/second")
 
 
 async def register(page: object, server: LiveForum, name: str, language: str) -> None:

@@ -204,8 +204,7 @@ Read [the guide](https://example.com/guide "Guide") or https://example.org/page?
         "<th>Name</th>",
         "<td>10</td>",
         f'<a href="https://example.com/guide" title="Guide" {REL}>the guide</a>',
-        f'<a href="https://example.org/page?a=1&amp;b=2" {REL}>'
-        "https://example.org/page?a=1&amp;b=2</a>",
+        f'<a href="https://example.org/page?a=1&amp;b=2" {REL}>https://example.org/page?a=1&amp;b=2</a>',
     ],
 )
 def test_english_markdown_survives(fragment: str) -> None:

@@ -23,7 +23,9 @@ from forum.moderation import actions
 from tests.factories import csrf_from, login, make_reply, make_topic, make_user
 
 
-async def moderator_client(client: httpx.AsyncClient, name: str = "mod", role: Role = Role.MODERATOR) -> tuple[User, str]:
+async def moderator_client(
+    client: httpx.AsyncClient, name: str = "mod", role: Role = Role.MODERATOR
+) -> tuple[User, str]:
     user = await make_user(name, role=role)
     return user, await login(client, name)
 
@@ -32,16 +34,34 @@ async def act(client: httpx.AsyncClient, token: str, post: Post, action: str, **
     return await client.post(f"/moderation/posts/{post.id}/{action}", data={"csrf_token": token, **fields})
 
 
-MODERATION_GETS = ["/moderation", "/moderation/log", "/moderation/members", "/moderation/members/{uid}",
-                   "/moderation/topics/new", "/moderation/topics/{tid}/edit"]
-MODERATION_POSTS = ["/moderation/posts/{pid}/approve", "/moderation/posts/{pid}/reject", "/moderation/posts/{pid}/hide",
-                    "/moderation/posts/{pid}/restore", "/moderation/posts/{pid}/dismiss-flags", "/moderation/bulk",
-                    "/moderation/topics/new", "/moderation/topics/{tid}/edit", "/moderation/topics/{tid}/lock",
-                    "/moderation/topics/{tid}/unlock", "/moderation/members/{uid}/suspend",
-                    "/moderation/members/{uid}/unsuspend", "/moderation/members/{uid}/role"]
+MODERATION_GETS = [
+    "/moderation",
+    "/moderation/log",
+    "/moderation/members",
+    "/moderation/members/{uid}",
+    "/moderation/topics/new",
+    "/moderation/topics/{tid}/edit",
+]
+MODERATION_POSTS = [
+    "/moderation/posts/{pid}/approve",
+    "/moderation/posts/{pid}/reject",
+    "/moderation/posts/{pid}/hide",
+    "/moderation/posts/{pid}/restore",
+    "/moderation/posts/{pid}/dismiss-flags",
+    "/moderation/bulk",
+    "/moderation/topics/new",
+    "/moderation/topics/{tid}/edit",
+    "/moderation/topics/{tid}/lock",
+    "/moderation/topics/{tid}/unlock",
+    "/moderation/members/{uid}/suspend",
+    "/moderation/members/{uid}/unsuspend",
+    "/moderation/members/{uid}/role",
+]
 
 
-async def test_every_moderation_route_refuses_readers_and_members(client: httpx.AsyncClient, settings: Settings) -> None:
+async def test_every_moderation_route_refuses_readers_and_members(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
     topic = await make_topic()
     member = await make_user("member")
     post = await make_reply(topic, member, settings, "Pending")
@@ -53,8 +73,17 @@ async def test_every_moderation_route_refuses_readers_and_members(client: httpx.
     for url in MODERATION_GETS:
         assert (await client.get(url.format(**fill))).status_code == 403, url
     for url in MODERATION_POSTS:
-        data = {"csrf_token": token, "reason": "x", "reason_code": "spam", "role": "moderator",
-                "until": "2999-01-01", "post_id": str(post.id), "bulk_action": "approve", "title_en": "T", "body_en": "B"}
+        data = {
+            "csrf_token": token,
+            "reason": "x",
+            "reason_code": "spam",
+            "role": "moderator",
+            "until": "2999-01-01",
+            "post_id": str(post.id),
+            "bulk_action": "approve",
+            "title_en": "T",
+            "body_en": "B",
+        }
         assert (await client.post(url.format(**fill), data=data)).status_code == 403, url
     assert (await Post.get(id=post.id)).status == PostStatus.PENDING
     assert await ModerationAction.all().count() == 0
@@ -132,7 +161,9 @@ async def test_moderation_modes(database: Settings, mode: str, expected: PostSta
     assert (await make_reply(topic, moderator, settings, "Mod")).status == PostStatus.APPROVED
 
 
-async def test_hide_and_restore_keep_counts_and_the_public_record(client: httpx.AsyncClient, settings: Settings) -> None:
+async def test_hide_and_restore_keep_counts_and_the_public_record(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
     topic = await make_topic()
     author = await make_user("author", trusted=True)
     post = await make_reply(topic, author, settings, "Published then hidden")
@@ -198,7 +229,9 @@ async def test_flag_rules(client: httpx.AsyncClient, settings: Settings) -> None
 async def test_locking_stops_replies_and_is_public(client: httpx.AsyncClient, settings: Settings) -> None:
     topic = await make_topic()
     _, token = await moderator_client(client)
-    response = await client.post(f"/moderation/topics/{topic.id}/lock", data={"csrf_token": token, "reason_code": "heated"})
+    response = await client.post(
+        f"/moderation/topics/{topic.id}/lock", data={"csrf_token": token, "reason_code": "heated"}
+    )
     assert response.status_code == 303 and (await Topic.get(id=topic.id)).locked
     client.cookies.clear()
     await make_user("member", trusted=True)
@@ -222,7 +255,8 @@ async def test_suspended_members_read_but_cannot_post_or_flag(client: httpx.Asyn
     )
     assert response.status_code == 303
     bad_date = await client.post(
-        f"/moderation/members/{member.id}/suspend", data={"csrf_token": token, "until": "2001-01-01", "reason_code": "abuse"}
+        f"/moderation/members/{member.id}/suspend",
+        data={"csrf_token": token, "until": "2001-01-01", "reason_code": "abuse"},
     )
     assert bad_date.status_code == 422
 
@@ -236,7 +270,9 @@ async def test_suspended_members_read_but_cannot_post_or_flag(client: httpx.Asyn
 
     client.cookies.clear()
     token = await login(client, "mod")
-    assert (await client.post(f"/moderation/members/{member.id}/unsuspend", data={"csrf_token": token})).status_code == 303
+    assert (
+        await client.post(f"/moderation/members/{member.id}/unsuspend", data={"csrf_token": token})
+    ).status_code == 303
     assert (await User.get(id=member.id)).suspended_until is None
     actions = [a.action for a in await ModerationAction.all()]
     assert "suspend" in actions and "unsuspend" in actions
@@ -245,11 +281,15 @@ async def test_suspended_members_read_but_cannot_post_or_flag(client: httpx.Asyn
 async def test_only_admins_grant_the_moderator_role(client: httpx.AsyncClient) -> None:
     member = await make_user("member")
     _, token = await moderator_client(client, "mod")
-    response = await client.post(f"/moderation/members/{member.id}/role", data={"csrf_token": token, "role": "moderator"})
+    response = await client.post(
+        f"/moderation/members/{member.id}/role", data={"csrf_token": token, "role": "moderator"}
+    )
     assert response.status_code == 403
     client.cookies.clear()
     _, token = await moderator_client(client, "boss", Role.ADMIN)
-    response = await client.post(f"/moderation/members/{member.id}/role", data={"csrf_token": token, "role": "moderator"})
+    response = await client.post(
+        f"/moderation/members/{member.id}/role", data={"csrf_token": token, "role": "moderator"}
+    )
     assert response.status_code == 303 and (await User.get(id=member.id)).role == Role.MODERATOR
     response = await client.post(f"/moderation/members/{member.id}/role", data={"csrf_token": token, "role": "member"})
     assert (await User.get(id=member.id)).role == Role.MEMBER
@@ -271,7 +311,13 @@ async def test_moderators_open_and_edit_topics(client: httpx.AsyncClient) -> Non
     assert "پرسشی تازه" in page and "<strong>پرسش</strong>" in page
     response = await client.post(
         f"/moderation/topics/{topic_id}/edit",
-        data={"csrf_token": token, "title_fa": "پرسشی تازه", "body_fa": "متن", "title_en": "A new question", "body_en": "Text"},
+        data={
+            "csrf_token": token,
+            "title_fa": "پرسشی تازه",
+            "body_fa": "متن",
+            "title_en": "A new question",
+            "body_en": "Text",
+        },
     )
     assert response.status_code == 303
     assert "A new question" in (await client.get(f"/topics/{topic_id}?lang=en")).text
@@ -300,7 +346,7 @@ async def test_the_queue_puts_the_moderators_languages_first(client: httpx.Async
     author = await make_user("author")
     english = await make_reply(topic, author, settings, "An English post")
     persian = await make_reply(topic, author, settings, "نوشته‌ای به فارسی")
-    moderator, token = await moderator_client(client)
+    _moderator, token = await moderator_client(client)
     page = (await client.get("/moderation")).text
     assert page.index(f'id="queue-{english.id}"') < page.index(f'id="queue-{persian.id}"')
     await client.post("/profile", data={"csrf_token": token, "language": "en", "reads_fa": "1"})
@@ -320,9 +366,20 @@ async def test_bulk_actions_and_the_filtered_audit_log(client: httpx.AsyncClient
         data={"csrf_token": token, "bulk_action": "approve", "post_id": [str(posts[0].id), str(posts[1].id)]},
     )
     assert response.status_code == 303
-    assert [p.status for p in await Post.filter(id__in=[p.id for p in posts]).order_by("id")] == ["approved", "approved", "pending"]
-    assert (await client.post("/moderation/bulk", data={"csrf_token": token, "bulk_action": "reject", "post_id": str(posts[2].id)})).status_code == 422
-    await client.post("/moderation/bulk", data={"csrf_token": token, "bulk_action": "reject", "reason": "Duplicate", "post_id": str(posts[2].id)})
+    assert [p.status for p in await Post.filter(id__in=[p.id for p in posts]).order_by("id")] == [
+        "approved",
+        "approved",
+        "pending",
+    ]
+    assert (
+        await client.post(
+            "/moderation/bulk", data={"csrf_token": token, "bulk_action": "reject", "post_id": str(posts[2].id)}
+        )
+    ).status_code == 422
+    await client.post(
+        "/moderation/bulk",
+        data={"csrf_token": token, "bulk_action": "reject", "reason": "Duplicate", "post_id": str(posts[2].id)},
+    )
     assert (await Post.get(id=posts[2].id)).status == PostStatus.REJECTED
 
     log = (await client.get(f"/moderation/log?moderator={moderator.id}&action=reject")).text
@@ -374,7 +431,7 @@ async def test_moderators_cannot_free_themselves_or_act_on_admins(database: Sett
 
 
 async def test_a_suspended_moderator_cannot_moderate(client: httpx.AsyncClient) -> None:
-    moderator, token = await moderator_client(client)
+    moderator, _token = await moderator_client(client)
     admin = await make_user("boss", role=Role.ADMIN)
     await actions.suspend(moderator, admin, datetime.now(UTC) + timedelta(days=1), "other", "")
     assert (await client.get("/moderation")).status_code == 403

@@ -29,7 +29,10 @@ async def strict_client(database: Settings) -> AsyncIterator[httpx.AsyncClient]:
 async def test_a_second_reply_within_seconds_is_refused_and_kept(strict_client: httpx.AsyncClient) -> None:
     topic = await make_topic()
     await make_user("fast", trusted=True)
-    token = await login(strict_client, "fast", )
+    token = await login(
+        strict_client,
+        "fast",
+    )
     first = await strict_client.post(f"/topics/{topic.id}/replies", data={"csrf_token": token, "body": "One"})
     assert first.status_code == 303
     second = await strict_client.post(
@@ -46,7 +49,9 @@ async def test_refused_replies_do_not_use_up_the_limit(strict_client: httpx.Asyn
     token = await login(strict_client, "careful")
     empty = await strict_client.post(f"/topics/{topic.id}/replies", data={"csrf_token": token, "body": " "})
     assert empty.status_code == 422
-    fixed = await strict_client.post(f"/topics/{topic.id}/replies", data={"csrf_token": token, "body": "Now with words"})
+    fixed = await strict_client.post(
+        f"/topics/{topic.id}/replies", data={"csrf_token": token, "body": "Now with words"}
+    )
     assert fixed.status_code == 303
 
 
@@ -71,7 +76,9 @@ async def test_registrations_are_limited_per_address(strict_client: httpx.AsyncC
         response = await strict_client.post(
             "/register",
             data={
-                "username": f"newbie{n}x", "password": "a-long-password", "password_confirm": "a-long-password",
+                "username": f"newbie{n}x",
+                "password": "a-long-password",
+                "password_confirm": "a-long-password",
                 "csrf_token": csrf_from(page.text),
             },
         )
@@ -101,10 +108,12 @@ async def test_replies_sent_all_at_once_cannot_pass_the_limit_together(strict_cl
     topic = await make_topic()
     await make_user("burst")
     token = await login(strict_client, "burst")
-    responses = await asyncio.gather(*(
-        strict_client.post(f"/topics/{topic.id}/replies", data={"csrf_token": token, "body": f"Burst {n}"})
-        for n in range(8)
-    ))
+    responses = await asyncio.gather(
+        *(
+            strict_client.post(f"/topics/{topic.id}/replies", data={"csrf_token": token, "body": f"Burst {n}"})
+            for n in range(8)
+        )
+    )
     assert sorted(r.status_code for r in responses) == [303] + [429] * 7
     assert await Post.all().count() == 1
 
@@ -114,8 +123,12 @@ async def test_login_guesses_sent_all_at_once_are_limited(strict_client: httpx.A
 
     await make_user("victim")
     token = csrf_from((await strict_client.get("/login")).text)
-    responses = await asyncio.gather(*(
-        strict_client.post("/login", data={"username": "victim", "password": f"guess number {n}", "csrf_token": token})
-        for n in range(15)
-    ))
+    responses = await asyncio.gather(
+        *(
+            strict_client.post(
+                "/login", data={"username": "victim", "password": f"guess number {n}", "csrf_token": token}
+            )
+            for n in range(15)
+        )
+    )
     assert sorted(r.status_code for r in responses) == [422] * 10 + [429] * 5

@@ -78,9 +78,7 @@ async def test_nested_reply_gets_its_path_and_depth(client: httpx.AsyncClient, s
         ("به نظر من فدرالیسم می‌تواند راه‌حل اولیه باشد.", "fa"),
     ],
 )
-async def test_language_is_detected_and_can_be_overridden(
-    client: httpx.AsyncClient, body: str, language: str
-) -> None:
+async def test_language_is_detected_and_can_be_overridden(client: httpx.AsyncClient, body: str, language: str) -> None:
     topic = await make_topic()
     author = await make_user(trusted=True)
     token = await login(client, author.username)
@@ -155,7 +153,8 @@ async def test_broken_utf8_is_refused_and_the_text_comes_back(client: httpx.Asyn
     token = await login(client, (await make_user()).username)
     raw = b"csrf_token=" + token.encode() + b"&body=caf%E9+au+lait+%E2%80%94+ok"
     response = await client.post(
-        f"/topics/{topic.id}/replies", content=raw,
+        f"/topics/{topic.id}/replies",
+        content=raw,
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
     assert response.status_code == 422

@@ -53,8 +53,11 @@ async def test_every_form_refuses_a_missing_or_forged_csrf_token(client: httpx.A
     users_before = await User.all().count()
     for path in post_routes(client):
         url = (
-            path.replace("{topic_id:id}", str(topic.id)).replace("{post_id:id}", str(post.id))
-            .replace("{user_id:id}", str(member.id)).replace("{action:str}", "lock").replace("{action}", "hide")
+            path.replace("{topic_id:id}", str(topic.id))
+            .replace("{post_id:id}", str(post.id))
+            .replace("{user_id:id}", str(member.id))
+            .replace("{action:str}", "lock")
+            .replace("{action}", "hide")
         )
         data = {"body": "Changed", "username": "newname", "password": "a-long-password", "language": "fa"}
         if token is not None:
@@ -79,8 +82,15 @@ async def test_forms_that_are_not_forms_are_refused(client: httpx.AsyncClient) -
 
 
 @pytest.mark.parametrize(
-    "url", ["/topics/99999999999999999999", "/posts/99999999999999999999", "/topics/1/feed.rss?x=1&page=999999999999",
-            "/topics/1?page=%C2%B2", "/topics/1?page=0", "/topics/1/reply?parent_id=%C2%B2"],
+    "url",
+    [
+        "/topics/99999999999999999999",
+        "/posts/99999999999999999999",
+        "/topics/1/feed.rss?x=1&page=999999999999",
+        "/topics/1?page=%C2%B2",
+        "/topics/1?page=0",
+        "/topics/1/reply?parent_id=%C2%B2",
+    ],
 )
 async def test_odd_numbers_in_urls_are_not_server_errors(client: httpx.AsyncClient, url: str) -> None:
     await make_topic()
@@ -93,7 +103,9 @@ async def test_multipart_posts_are_refused(client: httpx.AsyncClient) -> None:
     topic = await make_topic()
     await make_user("member")
     token = await login(client, "member")
-    response = await client.post(f"/topics/{topic.id}/replies", files={"body": ("a.txt", b"x")}, data={"csrf_token": token})
+    response = await client.post(
+        f"/topics/{topic.id}/replies", files={"body": ("a.txt", b"x")}, data={"csrf_token": token}
+    )
     assert response.status_code == 400 and not await Post.all().exists()
 
 

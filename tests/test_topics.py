@@ -64,7 +64,9 @@ async def test_topic_page_shows_the_tree_with_each_post_in_its_direction(
         body = re.search(rf'id="post-{post.id}".*?class="post-body" lang="(..)" dir="(...)"', html, re.S)
         assert body and body.groups() == (language, direction)
     # Nesting: the third post's list item sits inside the second's, inside the first's.
-    assert html.index(f'id="post-{first.id}"') < html.index(f'id="post-{second.id}"') < html.index(f'id="post-{third.id}"')
+    assert (
+        html.index(f'id="post-{first.id}"') < html.index(f'id="post-{second.id}"') < html.index(f'id="post-{third.id}"')
+    )
     assert html.count('<ol class="replies">') == 3
 
 

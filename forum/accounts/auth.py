@@ -29,19 +29,27 @@ USERNAME_PUNCTUATION = frozenset("_-.")
 # The stored case-folded key and skeleton (see models.User) hold this many characters.
 KEY_MAX = 64
 
-# argon2id with the library's recommended parameters; configure_hashing() may lower the memory (tests do).
-hasher = PasswordHasher()
-# Verified against when the name is unknown, so both cases cost the same time.
-_dummy_hash = hasher.hash(secrets.token_urlsafe(16))
+
+class _Hashing:
+    """The process's password hasher: argon2id with the library's recommended parameters,
+    unless configure_hashing() set others (tests lower the memory)."""
+
+    hasher = PasswordHasher()
+    # Verified against when the name is unknown, so both cases cost the same time.
+    dummy = hasher.hash(secrets.token_urlsafe(16))
 
 
 def configure_hashing(settings: SecuritySettings) -> None:
     """Hash new passwords with the configured argon2id cost; older hashes are upgraded at login."""
-    global hasher, _dummy_hash
-    if (hasher.memory_cost, hasher.time_cost) == (settings.password_memory_kib, settings.password_time_cost):
+    current = _Hashing.hasher
+    if (current.memory_cost, current.time_cost) == (settings.password_memory_kib, settings.password_time_cost):
         return
-    hasher = PasswordHasher(memory_cost=settings.password_memory_kib, time_cost=settings.password_time_cost)
-    _dummy_hash = hasher.hash(secrets.token_urlsafe(16))
+    _Hashing.hasher = PasswordHasher(memory_cost=settings.password_memory_kib, time_cost=settings.password_time_cost)
+    _Hashing.dummy = _Hashing.hasher.hash(secrets.token_urlsafe(16))
+
+
+def password_hasher() -> PasswordHasher:
+    return _Hashing.hasher
 
 
 def username_key(name: str) -> str:
@@ -68,7 +76,7 @@ def username_error(name: str) -> str | None:
     for ch in name:
         if not (unicodedata.category(ch)[0] in "LMN" or ch in USERNAME_PUNCTUATION):
             return gettext("A username may hold letters, digits and the signs _ - . only.")
-    if not unicodedata.category(name[0])[0] in "LN" or unicodedata.category(name[-1])[0] == "P":
+    if unicodedata.category(name[0])[0] not in "LN" or unicodedata.category(name[-1])[0] == "P":
         return gettext("A username starts with a letter or a digit and does not end with a sign.")
     return None
 
@@ -81,9 +89,7 @@ def password_error(password: str) -> str | None:
     return None
 
 
-async def create_user(
-    username: str, password: str, *, role: Role = Role.MEMBER, language: str | None = None
-) -> User:
+async def create_user(username: str, password: str, *, role: Role = Role.MEMBER, language: str | None = None) -> User:
     """Create an account. Raises ValidationFailed naming the field at fault."""
     username = unicodedata.normalize("NFC", username.strip())
     errors = {}
@@ -102,7 +108,7 @@ async def create_user(
             username=username,
             username_key=username_key(username),
             skeleton=skeleton,
-            password_hash=await run_in_threadpool(hasher.hash, password),
+            password_hash=await run_in_threadpool(_Hashing.hasher.hash, password),
             role=role,
             language=language,
             trusted=role != Role.MEMBER,
@@ -117,13 +123,13 @@ async def authenticate(username: str, password: str) -> User | None:
     user = await User.get_or_none(username_key=username_key(username.strip()))
     try:
         # Hashing takes tens of milliseconds of CPU: in a thread, the other requests go on.
-        await run_in_threadpool(hasher.verify, user.password_hash if user else _dummy_hash, password)
+        await run_in_threadpool(_Hashing.hasher.verify, user.password_hash if user else _Hashing.dummy, password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None:
         return None
-    if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = await run_in_threadpool(hasher.hash, password)
+    if _Hashing.hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = await run_in_threadpool(_Hashing.hasher.hash, password)
         await user.save(update_fields=["password_hash"])
     return user
 

@@ -71,17 +71,17 @@ async def create_reply(
     parent = None
     if parent_id is not None:
         parent = await Post.get_or_none(id=parent_id)
-        if parent is None or parent.topic_id != topic.id:  # type: ignore[attr-defined]
+        if parent is None or parent.topic_id != topic.id:
             raise ValidationFailed({"parent_id": gettext("The post you are replying to is not in this topic.")}, values)
         readable = parent.status == PostStatus.APPROVED or (
-            parent.author_id == author.id and parent.status == PostStatus.PENDING  # type: ignore[attr-defined]
+            parent.author_id == author.id and parent.status == PostStatus.PENDING
         )
         if not readable:
             raise ValidationFailed(
                 {"parent_id": gettext("The post you are replying to has been removed or is not visible.")}, values
             )
-        while parent.depth >= MAX_STORED_DEPTH and parent.parent_id:  # type: ignore[attr-defined]
-            parent = await Post.get(id=parent.parent_id)  # type: ignore[attr-defined]
+        while parent.depth >= MAX_STORED_DEPTH and parent.parent_id:
+            parent = await Post.get(id=parent.parent_id)
     language = choose_language(language, body)
     html = markup.render(body)
     status = actions.initial_status(author, settings)
@@ -106,6 +106,12 @@ async def create_reply(
     return post
 
 
+def ensure_may_edit(post: Post, user: User) -> None:
+    """Only the author edits a post: moderators hide or restore, but never put words in a member's mouth."""
+    if post.author_id != user.id:
+        raise PermissionDenied(gettext("You can edit only your own posts."))
+
+
 async def edit_post(post: Post, editor: User, source: str, settings: Settings, language: str | None = None) -> Post:
     """Change a post's text, keeping the earlier version as a revision.
 
@@ -114,8 +120,7 @@ async def edit_post(post: Post, editor: User, source: str, settings: Settings, l
     """
     values = {"body": source, "lang": language or ""}
     ensure_can_post(editor)
-    if post.author_id != editor.id and not editor.is_moderator:  # type: ignore[attr-defined]
-        raise PermissionDenied(gettext("You can edit only your own posts."))
+    ensure_may_edit(post, editor)
     if post.status in (PostStatus.DELETED, PostStatus.REJECTED, PostStatus.HIDDEN):
         raise PermissionDenied(gettext("This post can no longer be edited."))
     body = clean_body(source, settings, values)
@@ -138,7 +143,7 @@ async def edit_post(post: Post, editor: User, source: str, settings: Settings, l
 
 async def delete_post(post: Post, user: User) -> None:
     """Soft-delete: the tree keeps a placeholder so that replies below stay in place."""
-    if post.author_id != user.id:  # type: ignore[attr-defined]
+    if post.author_id != user.id:
         raise PermissionDenied(gettext("You can delete only your own posts."))
     if post.status == PostStatus.DELETED:
         return
@@ -148,7 +153,7 @@ async def delete_post(post: Post, user: User) -> None:
             status=PostStatus.DELETED, changed_at=datetime.now(UTC)
         )
         if updated and was_approved:
-            await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") - 1)  # type: ignore[attr-defined]
+            await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") - 1)
     post.status = PostStatus.DELETED
 
 
@@ -160,7 +165,10 @@ async def get_post(post_id: int) -> Post:
 
 
 async def rerender_all() -> tuple[int, int]:
-    """Render every stored Markdown source again (after a change of rules); returns (posts and revisions, topic texts)."""
+    """Render every stored Markdown source again, after a change of rules.
+
+    Returns the number of posts and revisions, and of topic texts.
+    """
     count = 0
     for model in (Post, Revision):
         async with in_transaction():

@@ -65,7 +65,7 @@ async def topic_index() -> list[tuple[Category, list[Topic]]]:
     topics = await Topic.all().order_by("-last_activity_at", "-id").prefetch_related("texts")
     by_category: dict[int, list[Topic]] = {category.id: [] for category in categories}
     for topic in topics:
-        by_category[topic.category_id].append(topic)  # type: ignore[attr-defined]
+        by_category[topic.category_id].append(topic)
     return [(category, by_category[category.id]) for category in categories]
 
 
@@ -79,8 +79,11 @@ async def get_topic(topic_id: int) -> Topic:
 async def root_sizes(topic_id: int, viewer: User | None) -> list[tuple[int, int]]:
     """(root id, visible posts under it) for every top-level reply the viewer can see something of."""
     rows = await (
-        Post.filter(topic_id=topic_id).filter(visible_to(viewer))
-        .annotate(size=Count("id")).group_by("root_id").order_by("root_id")
+        Post.filter(topic_id=topic_id)
+        .filter(visible_to(viewer))
+        .annotate(size=Count("id"))
+        .group_by("root_id")
+        .order_by("root_id")
         .values_list("root_id", "size")
     )
     return [(int(root), int(size)) for root, size in rows]
@@ -107,8 +110,13 @@ def paginate_roots(sizes: list[tuple[int, int]], per_page: int, max_posts: int) 
 
 
 async def thread_page(
-    topic: Topic, language: str, viewer: User | None, settings: Settings, page: int = 1,
-    branch_id: int | None = None, after_id: int | None = None,
+    topic: Topic,
+    language: str,
+    viewer: User | None,
+    settings: Settings,
+    page: int = 1,
+    branch_id: int | None = None,
+    after_id: int | None = None,
 ) -> ThreadPage:
     """One page of a thread, in a fixed number of queries.
 
@@ -137,8 +145,12 @@ async def thread_page(
             raise NotFound()
         subtree = Q(root_id__in=layout[page - 1])
     posts = list(
-        await Post.filter(topic_id=topic.id).filter(subtree).filter(shown)
-        .select_related("author").order_by("path").limit(limit + 1)
+        await Post.filter(topic_id=topic.id)
+        .filter(subtree)
+        .filter(shown)
+        .select_related("author")
+        .order_by("path")
+        .limit(limit + 1)
     )
     more = None
     if len(posts) > limit:
@@ -159,9 +171,9 @@ def build_tree(
     top: list[Node] = []
     base_depth = branch.depth if branch else 0
     for post in posts:
-        node = Node(post, own=viewer is not None and post.author_id == viewer.id)  # type: ignore[attr-defined]
+        node = Node(post, own=viewer is not None and post.author_id == viewer.id)
         nodes[post.id] = node
-        parent = nodes.get(post.parent_id) if post.parent_id else None  # type: ignore[attr-defined]
+        parent = nodes.get(post.parent_id) if post.parent_id else None
         if parent is None:
             if post.depth == base_depth or continuation:
                 top.append(node)
@@ -178,7 +190,9 @@ def _prune(nodes: list[Node], keep_hidden: bool) -> list[Node]:
     for node in nodes:
         node.children = _prune(node.children, keep_hidden)
         if (
-            not node.placeholder or node.children or node.continues
+            not node.placeholder
+            or node.children
+            or node.continues
             or (keep_hidden and node.post.status == PostStatus.HIDDEN)
         ):
             kept.append(node)
@@ -192,7 +206,7 @@ async def locate(post: Post, viewer: User | None, settings: Settings) -> str:
     if anchor_depth > 0:
         return f"branch={int(post.path.split('/')[anchor_depth])}"
     limit = settings.posts.max_posts_per_page
-    sizes = await root_sizes(post.topic_id, viewer)  # type: ignore[attr-defined]
+    sizes = await root_sizes(post.topic_id, viewer)
     layout = paginate_roots(sizes, settings.posts.replies_per_page, limit)
     page = next(number for number, roots in enumerate(layout, 1) if post.root_id in roots)
     if len(layout[page - 1]) == 1 and dict(sizes)[post.root_id] > limit:

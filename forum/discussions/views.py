@@ -45,7 +45,7 @@ async def post_permalink(request: Request) -> Response:
     if not await type(post).filter(id=post.id).filter(visible_to(viewer)).exists():
         raise NotFound()
     query = await threads.locate(post, viewer, request.app.state.settings)
-    url = request.url_for("topic_detail", topic_id=post.topic_id)  # type: ignore[attr-defined]
+    url = request.url_for("topic_detail", topic_id=post.topic_id)
     return RedirectResponse(f"{url.path}?{query}#post-{post.id}", status_code=303)
 
 
@@ -59,15 +59,22 @@ def _parent_id(raw: str) -> int | None:
 
 
 async def _reply_form(
-    request: Request, topic_id: int, values: dict[str, str], errors: dict[str, str], status: int, preview: str | None = None
+    request: Request,
+    topic_id: int,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int,
+    preview: str | None = None,
 ) -> Response:
     topic = await threads.get_topic(topic_id)
     parent = None
     if (parent_id := parse_id(values.get("parent_id"))) is not None:
         # Only a post this reader may see: the form must not reveal who wrote a pending one.
         parent = await (
-            Post.filter(id=parent_id, topic_id=topic.id).filter(visible_to(request.state.user))
-            .select_related("author").first()
+            Post.filter(id=parent_id, topic_id=topic.id)
+            .filter(visible_to(request.state.user))
+            .select_related("author")
+            .first()
         )
     return render(
         request,
@@ -123,8 +130,7 @@ async def reply_create(request: Request) -> Response:
 async def post_edit(request: Request) -> Response:
     user = require_user(request)
     post = await posts.get_post(request.path_params["post_id"])
-    if post.author_id != user.id:  # type: ignore[attr-defined]
-        raise PermissionDenied()
+    posts.ensure_may_edit(post, user)
     values = {"body": post.pending_source or post.source, "lang": post.pending_language or post.language}
     errors: dict[str, str] = {}
     preview = None
@@ -141,12 +147,18 @@ async def post_edit(request: Request) -> Response:
         except ValidationFailed as exc:
             values.update(exc.values)
             errors, status = exc.errors, 422
-    topic = await threads.get_topic(post.topic_id)  # type: ignore[attr-defined]
+    topic = await threads.get_topic(post.topic_id)
     return render(
         request,
         "posts/edit.html",
-        {"post": post, "topic": topic, "text": pick_text(list(topic.texts), current_language()),
-         "values": values, "errors": errors, "preview": preview},
+        {
+            "post": post,
+            "topic": topic,
+            "text": pick_text(list(topic.texts), current_language()),
+            "values": values,
+            "errors": errors,
+            "preview": preview,
+        },
         status_code=status,
     )
 
@@ -156,7 +168,7 @@ async def post_delete(request: Request) -> Response:
     await read_form(request)
     post = await posts.get_post(request.path_params["post_id"])
     await posts.delete_post(post, user)
-    url = request.url_for("topic_detail", topic_id=post.topic_id)  # type: ignore[attr-defined]
+    url = request.url_for("topic_detail", topic_id=post.topic_id)
     return RedirectResponse(f"{url}#post-{post.id}", status_code=303)
 
 
@@ -166,7 +178,7 @@ async def post_history(request: Request) -> Response:
     post = await Post.get_or_none(id=request.path_params["post_id"]).select_related("author", "topic")
     if post is None:
         raise NotFound()
-    if post.author_id != user.id and not user.is_moderator:  # type: ignore[attr-defined]
+    if post.author_id != user.id and not user.is_moderator:
         raise PermissionDenied()
     revisions = await Revision.filter(post=post).select_related("editor")
     return render(request, "posts/history.html", {"post": post, "revisions": revisions})
@@ -193,7 +205,9 @@ async def post_flag(request: Request) -> Response:
         except RateLimited as exc:
             errors, status = {"": exc.message}, 429
     return render(
-        request, "posts/flag.html", {"post": post, "done": False, "values": values, "errors": errors},
+        request,
+        "posts/flag.html",
+        {"post": post, "done": False, "values": values, "errors": errors},
         status_code=status,
     )
 

@@ -111,21 +111,21 @@ def document(channel: Channel, items: list[dict[str, str | datetime]]) -> bytes:
 async def _titles(topic_ids: set[int], interface: str) -> dict[int, TopicText]:
     texts: dict[int, list[TopicText]] = defaultdict(list)
     for text in await TopicText.filter(topic_id__in=topic_ids):
-        texts[text.topic_id].append(text)  # type: ignore[attr-defined]
+        texts[text.topic_id].append(text)
     return {topic_id: pick_text(rows, interface) for topic_id, rows in texts.items()}
 
 
 async def post_items(
     posts: list[Post], interface: str, permalink: Callable[[int], str]
 ) -> list[dict[str, str | datetime]]:
-    titles = await _titles({p.topic_id for p in posts}, interface)  # type: ignore[attr-defined]
+    titles = await _titles({p.topic_id for p in posts}, interface)
     return [
         {
             "title": gettext(
                 "%(author)s replied in “%(topic)s”",
                 # Isolated, so a Persian name in an English title (or the reverse) keeps its direction.
                 author=isolate(post.author.username),
-                topic=isolate(titles[post.topic_id].title),  # type: ignore[attr-defined]
+                topic=isolate(titles[post.topic_id].title),
             ),
             "link": permalink(post.id),
             "published": post.approved_at or post.created_at,
@@ -146,9 +146,13 @@ async def latest_posts(language: str | None, items: int) -> list[Post]:
 async def topic_posts(topic_id: int, items: int) -> list[Post]:
     return await (
         Post.filter(topic_id=topic_id, status=PostStatus.APPROVED)
-        .order_by("-approved_at", "-id").limit(items).select_related("author")
+        .order_by("-approved_at", "-id")
+        .limit(items)
+        .select_related("author")
     )
 
 
 async def newest_topics(items: int) -> list[Topic]:
-    return await Topic.all().order_by("-created_at", "-id").limit(items).prefetch_related("texts").select_related("author")
+    return (
+        await Topic.all().order_by("-created_at", "-id").limit(items).prefetch_related("texts").select_related("author")
+    )

@@ -44,9 +44,7 @@ def _not_modified(request: Request, fresh: rss.Freshness) -> bool:
     return False
 
 
-async def _respond(
-    request: Request, fresh: rss.Freshness, build: Callable[[], Awaitable[bytes]]
-) -> Response:
+async def _respond(request: Request, fresh: rss.Freshness, build: Callable[[], Awaitable[bytes]]) -> Response:
     headers = {
         "ETag": fresh.etag,
         "Last-Modified": format_datetime(fresh.last_modified, usegmt=True),
@@ -124,13 +122,15 @@ async def feed_topics(request: Request) -> Response:
         entries = []
         for topic in topics:
             text = pick_text(list(topic.texts), interface)
-            entries.append({
-                "title": text.title,
-                "link": absolute(request, "topic_detail", topic_id=topic.id),
-                "published": topic.created_at,
-                "author": topic.author.username if topic.author else "",
-                "html": text.html,
-            })
+            entries.append(
+                {
+                    "title": text.title,
+                    "link": absolute(request, "topic_detail", topic_id=topic.id),
+                    "published": topic.created_at,
+                    "author": topic.author.username if topic.author else "",
+                    "html": text.html,
+                }
+            )
         channel = rss.Channel(
             title=gettext("Open Questions Forum: new topics"),
             link=absolute(request, "home"),

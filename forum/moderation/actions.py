@@ -57,22 +57,30 @@ def initial_status(author: User, settings: Settings) -> PostStatus:
 
 async def count_approved(post: Post, author: User, when: datetime) -> None:
     """Counters for a post that just became visible; call inside the transaction that approved it."""
-    await Topic.filter(id=post.topic_id).update(  # type: ignore[attr-defined]
-        reply_count=F("reply_count") + 1, last_activity_at=when
-    )
+    await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") + 1, last_activity_at=when)
     await User.filter(id=author.id).update(approved_count=F("approved_count") + 1)
     author.approved_count += 1
 
 
 async def log(
-    moderator: User | None, action: Action, *, post: Post | None = None, topic_id: int | None = None,
-    target: User | None = None, reason_code: str = "", reason: str = "",
+    moderator: User | None,
+    action: Action,
+    *,
+    post: Post | None = None,
+    topic_id: int | None = None,
+    target: User | None = None,
+    reason_code: str = "",
+    reason: str = "",
 ) -> ModerationAction:
     return await ModerationAction.create(
-        moderator=moderator, action=action, post=post,
-        topic_id=topic_id if topic_id is not None else (post.topic_id if post else None),  # type: ignore[attr-defined]
-        target_user_id=target.id if target else (post.author_id if post else None),  # type: ignore[attr-defined]
-        reason_code=reason_code, reason=reason, public=action in PUBLIC_ACTIONS,
+        moderator=moderator,
+        action=action,
+        post=post,
+        topic_id=topic_id if topic_id is not None else (post.topic_id if post else None),
+        target_user_id=target.id if target else (post.author_id if post else None),
+        reason_code=reason_code,
+        reason=reason,
+        public=action in PUBLIC_ACTIONS,
     )
 
 
@@ -84,7 +92,10 @@ async def _transition(post_id: int, expected: PostStatus, **changes: object) -> 
 
 
 async def approve(post_id: int, moderator: User, *, trust: bool = False) -> Post:
-    """Publish a pending post (or a pending edit of a published one); with `trust`, its author skips the queue from now on."""
+    """Publish a pending post (or a pending edit of a published one).
+
+    With `trust`, its author skips the queue from now on.
+    """
     now = datetime.now(UTC)
     async with in_transaction():
         current = await Post.get_or_none(id=post_id)
@@ -92,7 +103,11 @@ async def approve(post_id: int, moderator: User, *, trust: bool = False) -> Post
             post = await _approve_edit(current, moderator, now)
         else:
             post = await _transition(
-                post_id, PostStatus.PENDING, status=PostStatus.APPROVED, approved_at=now, approved_by_id=moderator.id,
+                post_id,
+                PostStatus.PENDING,
+                status=PostStatus.APPROVED,
+                approved_at=now,
+                approved_by_id=moderator.id,
                 changed_at=now,
             )
             await count_approved(post, post.author, now)
@@ -105,11 +120,19 @@ async def approve(post_id: int, moderator: User, *, trust: bool = False) -> Post
 
 async def _approve_edit(post: Post, moderator: User, now: datetime) -> Post:
     if not await Post.filter(id=post.id, pending_source=post.pending_source).update(
-        source=post.pending_source, html=post.pending_html, language=post.pending_language,
-        pending_source=None, pending_html=None, pending_language=None, edited_at=now, changed_at=now,
+        source=post.pending_source,
+        html=post.pending_html,
+        language=post.pending_language,
+        pending_source=None,
+        pending_html=None,
+        pending_language=None,
+        edited_at=now,
+        changed_at=now,
     ):
         raise AlreadyHandled()
-    await Revision.create(post=post, editor_id=post.author_id, language=post.language, source=post.source, html=post.html)  # type: ignore[attr-defined]
+    await Revision.create(
+        post=post, editor_id=post.author_id, language=post.language, source=post.source, html=post.html
+    )
     await log(moderator, Action.APPROVE_EDIT, post=post)
     return await Post.get(id=post.id).select_related("author")
 
@@ -143,7 +166,7 @@ async def hide(post_id: int, moderator: User | None, reason_code: str, reason: s
         raise ValidationFailed({"reason_code": gettext("Choose a reason.")})
     async with in_transaction():
         post = await _transition(post_id, PostStatus.APPROVED, status=PostStatus.HIDDEN, changed_at=datetime.now(UTC))
-        await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") - 1)  # type: ignore[attr-defined]
+        await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") - 1)
         action = Action.HIDE if moderator else Action.AUTO_HIDE
         await log(moderator, action, post=post, reason_code=reason_code, reason=reason)
     return post
@@ -154,7 +177,7 @@ async def restore(post_id: int, moderator: User, reason: str = "") -> Post:
     now = datetime.now(UTC)
     async with in_transaction():
         post = await _transition(post_id, PostStatus.HIDDEN, status=PostStatus.APPROVED, changed_at=now)
-        await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") + 1)  # type: ignore[attr-defined]
+        await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") + 1)
         await Flag.filter(post_id=post_id, resolved_at=None).update(resolved_at=now, resolved_by_id=moderator.id)
         await log(moderator, Action.RESTORE, post=post, reason=reason)
     return post
@@ -181,7 +204,7 @@ async def flag(post: Post, reader: User, reason: str, text: str, settings: Setti
         raise PermissionDenied(gettext("Your account is suspended, so you cannot post or flag for now."))
     if post.status != PostStatus.APPROVED:
         raise ValidationFailed({"": gettext("This post can no longer be flagged.")})
-    if post.author_id == reader.id:  # type: ignore[attr-defined]
+    if post.author_id == reader.id:
         raise ValidationFailed({"": gettext("You cannot flag your own post.")})
     if reason not in FlagReason.__members__.values():
         raise ValidationFailed({"reason": gettext("Choose a reason.")})
@@ -208,7 +231,13 @@ async def set_locked(topic_id: int, moderator: User, locked: bool, reason_code: 
     async with in_transaction():
         if not await Topic.filter(id=topic_id, locked=not locked).update(locked=locked):
             raise AlreadyHandled()
-        await log(moderator, Action.LOCK if locked else Action.UNLOCK, topic_id=topic_id, reason_code=reason_code, reason=reason)
+        await log(
+            moderator,
+            Action.LOCK if locked else Action.UNLOCK,
+            topic_id=topic_id,
+            reason_code=reason_code,
+            reason=reason,
+        )
 
 
 def _may_act_on(member: User, moderator: User) -> None:
@@ -248,7 +277,7 @@ async def set_role(member: User, admin: User, role: Role) -> None:
     """Grant or take the moderator role (administrators only)."""
     if not admin.is_admin:
         raise PermissionDenied()
-    if member.role == Role.ADMIN or role == Role.ADMIN:
+    if Role.ADMIN in (member.role, role):
         raise PermissionDenied(gettext("Administrators are created from the command line."))
     if member.role == role:
         raise AlreadyHandled()

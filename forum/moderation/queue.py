@@ -69,19 +69,15 @@ async def load_queue(moderator: User, interface_language: str, language: str | N
     pages = _paginate(len(ordered), page, QUEUE_PAGE)
     ids = ordered[(page - 1) * QUEUE_PAGE : page * QUEUE_PAGE]
     posts = {
-        post.id: post
-        for post in await Post.filter(id__in=ids).select_related("author", "parent", "parent__author")
+        post.id: post for post in await Post.filter(id__in=ids).select_related("author", "parent", "parent__author")
     }
     texts: dict[int, list[TopicText]] = defaultdict(list)
-    for text in await TopicText.filter(topic_id__in={p.topic_id for p in posts.values()}):  # type: ignore[attr-defined]
-        texts[text.topic_id].append(text)  # type: ignore[attr-defined]
+    for text in await TopicText.filter(topic_id__in={p.topic_id for p in posts.values()}):
+        texts[text.topic_id].append(text)
     flags: dict[int, list[Flag]] = defaultdict(list)
     for report in await Flag.filter(post_id__in=ids, resolved_at=None).order_by("id"):
-        flags[report.post_id].append(report)  # type: ignore[attr-defined]
-    items = [
-        QueueItem(posts[i], pick_text(texts[posts[i].topic_id], interface_language), flags[i])  # type: ignore[attr-defined]
-        for i in ids
-    ]
+        flags[report.post_id].append(report)
+    items = [QueueItem(posts[i], pick_text(texts[posts[i].topic_id], interface_language), flags[i]) for i in ids]
     return Page(items, page, pages, len(ordered))
 
 
@@ -95,7 +91,9 @@ async def load_log(page: int, moderator_id: int | None, action: str | None) -> P
     total = await query.count()
     pages = _paginate(total, page, LOG_PAGE)
     entries = await (
-        query.order_by("-id").offset((page - 1) * LOG_PAGE).limit(LOG_PAGE)
+        query.order_by("-id")
+        .offset((page - 1) * LOG_PAGE)
+        .limit(LOG_PAGE)
         .select_related("moderator", "target_user", "post")
     )
     return Page(entries, page, pages, total)
@@ -108,7 +106,7 @@ async def load_transparency(page: int) -> Page:
     pages = _paginate(total, page, LOG_PAGE)
     entries = await query.order_by("-id").offset((page - 1) * LOG_PAGE).limit(LOG_PAGE).select_related("target_user")
     texts: dict[int, list[TopicText]] = defaultdict(list)
-    topic_ids = {e.topic_id for e in entries if e.topic_id}  # type: ignore[attr-defined]
+    topic_ids = {e.topic_id for e in entries if e.topic_id}
     for text in await TopicText.filter(topic_id__in=topic_ids):
-        texts[text.topic_id].append(text)  # type: ignore[attr-defined]
-    return Page([(entry, texts.get(entry.topic_id)) for entry in entries], page, pages, total)  # type: ignore[attr-defined]
+        texts[text.topic_id].append(text)
+    return Page([(entry, texts.get(entry.topic_id)) for entry in entries], page, pages, total)

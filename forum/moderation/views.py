@@ -34,7 +34,8 @@ async def moderation_queue(request: Request) -> Response:
     language = request.query_params.get("lang_filter") or None
     page = await queue.load_queue(moderator, current_language(), language, int_param(request, "page", 1) or 1)
     return render(
-        request, "moderation/queue.html",
+        request,
+        "moderation/queue.html",
         {"queue": page, "lang_filter": language or ""},
     )
 
@@ -90,16 +91,23 @@ async def moderation_log(request: Request) -> Response:
     page = await queue.load_log(int_param(request, "page", 1) or 1, moderator_id, action)
     moderators = await User.filter(role__in=[Role.MODERATOR, Role.ADMIN]).order_by("username")
     return render(
-        request, "moderation/log.html",
-        {"log": page, "moderators": moderators, "actions": list(Action),
-         "moderator_filter": moderator_id, "action_filter": action or ""},
+        request,
+        "moderation/log.html",
+        {
+            "log": page,
+            "moderators": moderators,
+            "actions": list(Action),
+            "moderator_filter": moderator_id,
+            "action_filter": action or "",
+        },
     )
 
 
 async def transparency(request: Request) -> Response:
     page = await queue.load_transparency(int_param(request, "page", 1) or 1)
     return render(
-        request, "moderation/transparency.html",
+        request,
+        "moderation/transparency.html",
         {"record": page, "pick_text": pick_text},
     )
 
@@ -121,8 +129,11 @@ async def topic_new(request: Request) -> Response:
 async def topic_edit(request: Request) -> Response:
     moderator = require_moderator(request)
     topic = await threads.get_topic(request.path_params["topic_id"])
-    values = {f"{field}_{t.language}": getattr(t, "title" if field == "title" else "source")
-              for t in topic.texts for field in ("title", "body")}
+    values = {
+        f"{field}_{t.language}": getattr(t, "title" if field == "title" else "source")
+        for t in topic.texts
+        for field in ("title", "body")
+    }
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = await read_form(request)
@@ -136,7 +147,8 @@ async def topic_edit(request: Request) -> Response:
 
 async def _topic_form(request: Request, topic: object, values: dict[str, str], errors: dict[str, str]) -> Response:
     return render(
-        request, "moderation/topic_form.html",
+        request,
+        "moderation/topic_form.html",
         {"topic": topic, "values": values, "errors": errors, "categories": await Category.all()},
         status_code=422 if errors else 200,
     )
@@ -173,7 +185,8 @@ async def member_detail(request: Request) -> Response:
         raise NotFound()
     recent = await Post.filter(author=member).order_by("-id").limit(20).select_related("topic")
     return render(
-        request, "moderation/member.html",
+        request,
+        "moderation/member.html",
         {"member": member, "recent": recent, "now": datetime.now(UTC)},
     )
 
