@@ -10,13 +10,19 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from starlette.applications import Starlette
+
 from forum import db, seed
+from forum.accounts.auth import configure_hashing, create_user
+from forum.app import create_app
 from forum.config import ConfigError, Settings, default_config_path, load_settings
+from forum.discussions.posts import rerender_all
 from forum.errors import ValidationFailed
 from forum.models import Role
 
 
 async def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
+    configure_hashing(settings.security)
     await db.connect(settings)
     try:
         await db.migrate(settings)
@@ -43,7 +49,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     port = args.port or settings.server.port
     workers = args.workers or settings.server.workers
     # Workers import the app by name, reading the same configuration file.
-    os.environ["FORUM_CONFIG"] = str(args.config)
+    if args.config.is_file():
+        os.environ["FORUM_CONFIG"] = str(args.config)
     uvicorn.run(
         "forum.cli:app_factory",
         factory=True,
@@ -56,9 +63,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
-def app_factory():  # type: ignore[no-untyped-def]
-    from forum.app import create_app
-
+def app_factory() -> Starlette:
     return create_app(load_settings())
 
 
@@ -79,8 +84,6 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_users_create(settings: Settings, args: argparse.Namespace) -> None:
-    from forum.accounts.auth import create_user
-
     if sys.stdin.isatty():
         password = getpass.getpass("Password: ")
         if getpass.getpass("Password again: ") != password:
@@ -99,8 +102,6 @@ def cmd_users_create(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_rerender(settings: Settings, args: argparse.Namespace) -> None:
-    from forum.discussions.posts import rerender_all
-
     async def work() -> None:
         posts, texts = await rerender_all()
         print(f"Rendered again: {posts} posts and revisions, {texts} topic texts.")
@@ -147,9 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    args.config = (args.config or default_config_path()).resolve()
     try:
         settings = load_settings(args.config)
+        args.config = (args.config or default_config_path()).resolve()
     except ConfigError as exc:
         raise SystemExit(f"forum: configuration: {exc}") from None
     args.handler(settings, args)

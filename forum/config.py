@@ -108,7 +108,7 @@ DEFAULTS = Settings()
 def declared_keys() -> dict[str, dict[str, Any]]:
     """Every section and key with its default, as declared above."""
     return {
-        section.name: {key.name: key.default for key in dataclasses.fields(section.default)}
+        section.name: {key.name: key.default for key in dataclasses.fields(getattr(DEFAULTS, section.name))}
         for section in dataclasses.fields(Settings)
     }
 
@@ -118,12 +118,18 @@ def default_config_path(environ: Mapping[str, str] = os.environ) -> Path:
 
 
 def load_settings(path: Path | None = None, environ: Mapping[str, str] = os.environ) -> Settings:
-    """Read `path` (a missing file means all defaults), then apply environment overrides.
+    """Read the configuration file, then apply environment overrides.
 
-    Raises ConfigError for unknown keys, values of the wrong type and invalid choices.
+    The file is `path`, else $FORUM_CONFIG, else ./config.toml; only that last
+    default may be missing (then every key has its default). Raises ConfigError
+    for a named file that does not exist, unknown keys, values of the wrong type
+    and invalid choices.
     """
+    named = path is not None or "FORUM_CONFIG" in environ
     path = path or default_config_path(environ)
     raw: dict[str, Any] = {}
+    if named and not path.is_file():
+        raise ConfigError(f"{path}: no such file")
     if path.exists():
         try:
             raw = tomllib.loads(path.read_text("utf-8"))
@@ -191,6 +197,8 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("[security] password_memory_kib must be at least 64 and password_time_cost at least 1")
     if settings.posts.max_depth < 2:
         raise ConfigError("[posts] max_depth must be at least 2")
+    if settings.ratelimit.storage_url and not settings.ratelimit.storage_url.startswith(("redis://", "rediss://")):
+        raise ConfigError("[ratelimit] storage_url must be empty (in memory) or redis://HOST:PORT/DB")
     url = settings.database.url
     if url and not url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
         raise ConfigError("[database] url must be sqlite://PATH or postgres://USER@HOST/DB")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -133,7 +133,7 @@ _DIGITS = {"latn": "0123456789", "arab": "٠١٢٣٤٥٦٧٨٩", "arabext": "۰�
 
 
 @functools.cache
-def _digit_table(language: str) -> Mapping[int, str]:
+def _digit_table(language: str) -> dict[int, int]:
     system = Locale.parse(language).default_numbering_system
     return str.maketrans("0123456789", _DIGITS.get(system, _DIGITS["latn"]))
 

@@ -123,7 +123,7 @@ def _forum_rules(state: StateCore) -> None:
             token.children = _inline_children(state, token.children)
 
 
-class _RelFilter(Filter):
+class _RelFilter(Filter):  # type: ignore[misc]  # bleach has no type information
     """Give every surviving link the same rel, replacing any existing one."""
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
@@ -165,4 +165,5 @@ def render(source: str) -> str:
     # fall back to showing the source as escaped text rather than refusing the post.
     except Exception:
         rendered = f"<p>{html.escape(source)}</p>"
-    return _cleaner.clean(rendered).translate(_BIDI_CONTROLS).strip()
+    cleaned: str = _cleaner.clean(rendered)
+    return cleaned.translate(_BIDI_CONTROLS).strip()

@@ -187,7 +187,7 @@ class Post(Model):
     )
     approved_by_id: int | None
     # An edit waiting for approval while the approved version stays visible.
-    pending_source = fields.TextField(null=True)
+    pending_source: str | None = fields.TextField(null=True)
     pending_html = fields.TextField(null=True)
     pending_language = fields.CharField(max_length=2, null=True)
 

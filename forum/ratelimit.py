@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from limits import RateLimitItem, parse_many
-from limits.aio.storage import Storage
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
-from limits.storage import storage_from_string
+from redis.asyncio import ConnectionPool
 
 from forum.config import RatelimitSettings
 from forum.errors import RateLimited
@@ -13,7 +13,17 @@ from forum.errors import RateLimited
 
 class RateLimiter:
     def __init__(self, settings: RatelimitSettings) -> None:
-        self.storage = _storage(settings.storage_url)
+        # The Redis connections are ours, handed to `limits`, so that close() can end them.
+        self.pool: ConnectionPool | None = None
+        self.storage: Storage = MemoryStorage()
+        if settings.storage_url:
+            self.pool = ConnectionPool.from_url(settings.storage_url)
+            self.storage = RedisStorage(
+                f"async+{settings.storage_url}",
+                implementation="redispy",
+                # A documented option, though the signature types options as scalars.
+                connection_pool=self.pool,  # type: ignore[arg-type]
+            )
         self.strategy = MovingWindowRateLimiter(self.storage)
         self.rules: dict[str, list[RateLimitItem]] = {
             name: parse_many(getattr(settings, name))
@@ -41,15 +51,5 @@ class RateLimiter:
         await self.storage.reset()
 
     async def close(self) -> None:
-        # `limits` has no close(); its Redis storage keeps the redis-py client on a bridge.
-        client = getattr(getattr(self.storage, "bridge", None), "storage", None)
-        if client is not None:
-            await client.aclose()
-
-
-def _storage(url: str) -> Storage:
-    if not url:
-        return storage_from_string("async+memory://")
-    if url.startswith(("redis://", "rediss://")):
-        return storage_from_string("async+" + url, implementation="redispy")
-    return storage_from_string(url)
+        if self.pool is not None:
+            await self.pool.aclose()

@@ -6,7 +6,7 @@ demo thread are invented and exist only to show a mixed-language discussion.
 
 from __future__ import annotations
 
-from typing import Final, TypedDict
+from typing import Any, Final, TypedDict
 
 
 class Text(TypedDict):
@@ -14,7 +14,7 @@ class Text(TypedDict):
     body: str
 
 
-CATEGORIES: Final[list[dict]] = [
+CATEGORIES: Final[list[dict[str, Any]]] = [
     {
         "slug": "nationalities-and-sectarianism",
         "names": {
@@ -57,7 +57,7 @@ CATEGORIES: Final[list[dict]] = [
 ]
 
 
-TOPICS: Final[list[dict]] = [
+TOPICS: Final[list[dict[str, Any]]] = [
     {
         "key": "sectarian-prejudice",
         "category": "nationalities-and-sectarianism",
@@ -383,7 +383,7 @@ TOPICS: Final[list[dict]] = [
 ]
 
 
-DEMO_USERS: Final[list[dict]] = [
+DEMO_USERS: Final[list[dict[str, Any]]] = [
     {"username": "sam-o", "language": "en"},
     {"username": "lina.k", "language": "en"},
     {"username": "سليم", "language": "ar"},
@@ -393,7 +393,7 @@ DEMO_USERS: Final[list[dict]] = [
 ]
 
 
-DEMO_THREAD: Final[dict] = {
+DEMO_THREAD: Final[dict[str, Any]] = {
     "topic": "federalism",
     "replies": [
         {

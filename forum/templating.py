@@ -62,7 +62,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     # Jinja formats the placeholders itself (escaping them), so it gets the bare lookups.
-    env.install_gettext_callables(
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
         lambda message: i18n.translations(i18n.current_language()).ugettext(message),
         lambda singular, plural, n: i18n.translations(i18n.current_language()).ungettext(singular, plural, n),
         newstyle=True,

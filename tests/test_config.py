@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -53,8 +55,26 @@ def test_bad_configuration_is_explained(tmp_path: Path, text: str, environ: dict
         load_settings(path, environ)
 
 
-def test_a_missing_file_means_defaults(tmp_path: Path) -> None:
-    assert load_settings(tmp_path / "absent.toml", {}) == Settings()
+def test_a_missing_default_file_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert load_settings(None, {}) == Settings()
+
+
+def test_a_named_file_that_is_missing_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such file"):
+        load_settings(tmp_path / "absent.toml", {})
+    with pytest.raises(ConfigError, match="no such file"):
+        load_settings(None, {"FORUM_CONFIG": str(tmp_path / "absent.toml")})
+    result = subprocess.run(
+        [sys.executable, "-m", "forum", "migrate", "--config", str(tmp_path / "absent.toml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode != 0 and "no such file" in result.stderr
+    assert not (tmp_path / "var").exists()
 
 
 def test_the_secret_key_is_generated_once_with_mode_600(tmp_path: Path) -> None:

@@ -149,7 +149,8 @@ async def log_out(request: Request, user: User) -> None:
 
 
 def current_user(request: Request) -> User | None:
-    return request.state.user
+    user: User | None = request.state.user
+    return user
 
 
 def require_user(request: Request) -> User:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -164,20 +165,25 @@ async def get_post(post_id: int) -> Post:
     return post
 
 
+_Rendered = TypeVar("_Rendered", Post, Revision)
+
+
+async def _render_again(model: type[_Rendered]) -> int:
+    async with in_transaction():
+        rows = await model.all().only("id", "source")
+        for row in rows:
+            row.html = markup.render(row.source)
+        if rows:
+            await model.bulk_update(rows, fields=["html"], batch_size=500)
+    return len(rows)
+
+
 async def rerender_all() -> tuple[int, int]:
     """Render every stored Markdown source again, after a change of rules.
 
     Returns the number of posts and revisions, and of topic texts.
     """
-    count = 0
-    for model in (Post, Revision):
-        async with in_transaction():
-            rows = await model.all().only("id", "source")
-            for row in rows:
-                row.html = markup.render(row.source)
-            if rows:
-                await model.bulk_update(rows, fields=["html"], batch_size=500)
-            count += len(rows)
+    count = await _render_again(Post) + await _render_again(Revision)
     async with in_transaction():
         pending = await Post.filter(pending_source__not_isnull=True).only("id", "pending_source")
         for post in pending:

@@ -155,7 +155,7 @@ async def thread_page(
     more = None
     if len(posts) > limit:
         posts = posts[:limit]
-        more = (branch.id if branch else posts[-1].root_id, posts[-1].id)
+        more = (branch.id if branch else posts[-1].root_id or posts[-1].id, posts[-1].id)
     nodes = build_tree(posts, viewer, settings.posts.max_depth, branch, continuation=after_id is not None)
     return ThreadPage(topic, pick_text(list(topic.texts), language), nodes, page, pages, branch, more)
 
@@ -209,12 +209,11 @@ async def locate(post: Post, viewer: User | None, settings: Settings) -> str:
     sizes = await root_sizes(post.topic_id, viewer)
     layout = paginate_roots(sizes, settings.posts.replies_per_page, limit)
     page = next(number for number, roots in enumerate(layout, 1) if post.root_id in roots)
-    if len(layout[page - 1]) == 1 and dict(sizes)[post.root_id] > limit:
+    if len(layout[page - 1]) == 1 and dict(sizes)[post.root_id or post.id] > limit:
         # A root too large for one page: continue right before the post when the page cannot hold it.
         earlier = Post.filter(root_id=post.root_id, path__lt=post.path).filter(
             visible_to(viewer) | Q(status__in=PLACEHOLDER_STATUSES)
         )
-        if await earlier.count() >= limit:
-            previous = await earlier.order_by("-path").first()
-            return f"branch={post.root_id}&after={previous.id}"  # type: ignore[union-attr]
+        if await earlier.count() >= limit and (previous := await earlier.order_by("-path").first()):
+            return f"branch={post.root_id}&after={previous.id}"
     return f"page={page}"

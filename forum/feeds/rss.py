@@ -9,8 +9,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from typing import Any, cast
 
 from tortoise.functions import Max
+from tortoise.queryset import QuerySet
 
 from forum.errors import NotFound
 from forum.i18n import gettext
@@ -40,13 +42,21 @@ def freshness(kind: str, newest: datetime | None, *variant: object) -> Freshness
     return Freshness(f'"{digest}"', moment.replace(microsecond=0))
 
 
+@dataclasses.dataclass(frozen=True)
+class Item:
+    title: str
+    link: str
+    published: datetime
+    author: str
+    html: str
+
+
 async def latest_freshness(language: str | None, interface: str, items: int) -> Freshness:
     """One aggregate query: when the newest change to any post a site-wide feed could show happened."""
     query = Post.filter(status__in=FEED_STATUSES, approved_at__not_isnull=True)
     if language:
         query = query.filter(language=language)
-    newest = await query.annotate(newest=Max("changed_at")).values_list("newest", flat=True)
-    return freshness("latest", newest[0] if newest else None, language, interface, items)
+    return freshness("latest", await _newest(query, "changed_at"), language, interface, items)
 
 
 async def topic_freshness(topic_id: int, interface: str, items: int) -> Freshness:
@@ -62,8 +72,13 @@ async def topic_freshness(topic_id: int, interface: str, items: int) -> Freshnes
 
 
 async def topics_freshness(interface: str, items: int) -> Freshness:
-    newest = await Topic.all().annotate(newest=Max("created_at")).values_list("newest", flat=True)
-    return freshness("topics", newest[0] if newest else None, interface, items)
+    return freshness("topics", await _newest(Topic.all(), "created_at"), interface, items)
+
+
+async def _newest(query: QuerySet[Any], field: str) -> datetime | None:
+    """The largest value of a datetime `field` in `query`, in one aggregate query."""
+    rows = await query.annotate(newest=Max(field)).values_list("newest", flat=True)
+    return cast("datetime | None", rows[0] if rows else None)
 
 
 @dataclasses.dataclass
@@ -84,7 +99,7 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: st
     return element
 
 
-def document(channel: Channel, items: list[dict[str, str | datetime]]) -> bytes:
+def document(channel: Channel, items: list[Item]) -> bytes:
     """The RSS 2.0 XML, UTF-8, with atom:link rel=self, dc:creator and content:encoded."""
     rss = ET.Element("rss", {"version": "2.0"})
     head = _sub(rss, "channel")
@@ -97,15 +112,16 @@ def document(channel: Channel, items: list[dict[str, str | datetime]]) -> bytes:
     _sub(head, f"{{{ATOM}}}link", href=channel.self_url, rel="self", type="application/rss+xml")
     for item in items:
         entry = _sub(head, "item")
-        _sub(entry, "title", str(item["title"]))
-        _sub(entry, "link", str(item["link"]))
-        _sub(entry, "guid", str(item["link"]), isPermaLink="true")
-        _sub(entry, "pubDate", format_datetime(item["published"].astimezone(UTC), usegmt=True))  # type: ignore[union-attr]
-        if item.get("author"):
-            _sub(entry, f"{{{DC}}}creator", str(item["author"]))
-        _sub(entry, "description", excerpt(str(item["html"]), 300) or str(item["title"]))
-        _sub(entry, f"{{{CONTENT}}}encoded", str(item["html"]))
-    return ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+        _sub(entry, "title", item.title)
+        _sub(entry, "link", item.link)
+        _sub(entry, "guid", item.link, isPermaLink="true")
+        _sub(entry, "pubDate", format_datetime(item.published.astimezone(UTC), usegmt=True))
+        if item.author:
+            _sub(entry, f"{{{DC}}}creator", item.author)
+        _sub(entry, "description", excerpt(item.html, 300) or item.title)
+        _sub(entry, f"{{{CONTENT}}}encoded", item.html)
+    xml: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+    return xml
 
 
 async def _titles(topic_ids: set[int], interface: str) -> dict[int, TopicText]:
@@ -115,23 +131,21 @@ async def _titles(topic_ids: set[int], interface: str) -> dict[int, TopicText]:
     return {topic_id: pick_text(rows, interface) for topic_id, rows in texts.items()}
 
 
-async def post_items(
-    posts: list[Post], interface: str, permalink: Callable[[int], str]
-) -> list[dict[str, str | datetime]]:
+async def post_items(posts: list[Post], interface: str, permalink: Callable[[int], str]) -> list[Item]:
     titles = await _titles({p.topic_id for p in posts}, interface)
     return [
-        {
-            "title": gettext(
+        Item(
+            title=gettext(
                 "%(author)s replied in “%(topic)s”",
                 # Isolated, so a Persian name in an English title (or the reverse) keeps its direction.
                 author=isolate(post.author.username),
                 topic=isolate(titles[post.topic_id].title),
             ),
-            "link": permalink(post.id),
-            "published": post.approved_at or post.created_at,
-            "author": post.author.username,
-            "html": post.html,
-        }
+            link=permalink(post.id),
+            published=post.approved_at or post.created_at,
+            author=post.author.username,
+            html=post.html,
+        )
         for post in posts
     ]
 

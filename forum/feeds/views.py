@@ -123,13 +123,13 @@ async def feed_topics(request: Request) -> Response:
         for topic in topics:
             text = pick_text(list(topic.texts), interface)
             entries.append(
-                {
-                    "title": text.title,
-                    "link": absolute(request, "topic_detail", topic_id=topic.id),
-                    "published": topic.created_at,
-                    "author": topic.author.username if topic.author else "",
-                    "html": text.html,
-                }
+                rss.Item(
+                    title=text.title,
+                    link=absolute(request, "topic_detail", topic_id=topic.id),
+                    published=topic.created_at,
+                    author=topic.author.username if topic.author else "",
+                    html=text.html,
+                )
             )
         channel = rss.Channel(
             title=gettext("Open Questions Forum: new topics"),

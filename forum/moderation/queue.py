@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import defaultdict
+from typing import Any
 
 from tortoise.expressions import Q
 
@@ -41,7 +42,7 @@ class QueueItem:
 
 @dataclasses.dataclass
 class Page:
-    items: list
+    items: list[Any]
     page: int
     pages: int
     total: int
@@ -109,4 +110,4 @@ async def load_transparency(page: int) -> Page:
     topic_ids = {e.topic_id for e in entries if e.topic_id}
     for text in await TopicText.filter(topic_id__in=topic_ids):
         texts[text.topic_id].append(text)
-    return Page([(entry, texts.get(entry.topic_id)) for entry in entries], page, pages, total)
+    return Page([(entry, texts.get(entry.topic_id or 0)) for entry in entries], page, pages, total)
