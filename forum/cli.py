@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 
@@ -29,6 +30,30 @@ async def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]
         await work()
     finally:
         await db.close()
+
+
+# One line per record with time and level, for the server's own records and the forum's.
+LOG_CONFIG: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "access": {
+            "()": "uvicorn.logging.AccessFormatter",
+            "fmt": '%(asctime)s %(levelname)s access: %(client_addr)s "%(request_line)s" %(status_code)s',
+        },
+    },
+    "handlers": {
+        "plain": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"},
+        "access": {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stdout"},
+    },
+    "loggers": {
+        "forum": {"handlers": ["plain"], "level": "INFO", "propagate": False},
+        "uvicorn": {"handlers": ["plain"], "level": "INFO", "propagate": False},
+        "uvicorn.error": {"level": "INFO"},
+        "uvicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+    },
+}
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
@@ -60,6 +85,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         proxy_headers=True,
         server_header=False,
         log_level="info",
+        log_config=LOG_CONFIG,
     )
 
 
