@@ -176,7 +176,6 @@ class Post(Model):
     html = fields.TextField()
     status = fields.CharEnumField(PostStatus, max_length=16, db_index=True)
     reject_reason = fields.TextField(default="")
-    flag_count = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     edited_at = fields.DatetimeField(null=True)
     # When the post last became visible, or stopped being: what feeds key their freshness on.

@@ -212,9 +212,7 @@ async def flag(post: Post, reader: User, reason: str, text: str, settings: Setti
     if reason == FlagReason.OTHER and not text:
         raise ValidationFailed({"text": gettext("Say briefly what is wrong with this post.")})
     try:
-        async with in_transaction():
-            report = await Flag.create(post=post, user=reader, reason=FlagReason(reason), text=text)
-            await Post.filter(id=post.id).update(flag_count=F("flag_count") + 1)
+        report = await Flag.create(post=post, user=reader, reason=FlagReason(reason), text=text)
     except IntegrityError:
         raise ValidationFailed({"": gettext("You have already flagged this post.")}) from None
     open_flags = await Flag.filter(post_id=post.id, resolved_at=None).count()
