@@ -8,18 +8,19 @@ import getpass
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
 
 from forum import db, seed
-from forum.accounts.auth import configure_hashing, create_user
+from forum.accounts.auth import configure_hashing, create_user, set_password, username_key
 from forum.app import create_app
 from forum.config import ConfigError, Settings, default_config_path, load_settings
 from forum.discussions.posts import rerender_all
 from forum.errors import ValidationFailed
-from forum.models import Role
+from forum.models import Role, User
 
 
 async def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
@@ -109,13 +110,18 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
     asyncio.run(_with_database(settings, work))
 
 
-def cmd_users_create(settings: Settings, args: argparse.Namespace) -> None:
+def _read_password() -> str:
+    """From a prompt (asked twice) on a terminal, else the first line of standard input."""
     if sys.stdin.isatty():
         password = getpass.getpass("Password: ")
         if getpass.getpass("Password again: ") != password:
             raise SystemExit("The two passwords differ.")
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
+        return password
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_users_create(settings: Settings, args: argparse.Namespace) -> None:
+    password = _read_password()
 
     async def work() -> None:
         user = await create_user(args.name, password, role=Role(args.role))
@@ -125,6 +131,38 @@ def cmd_users_create(settings: Settings, args: argparse.Namespace) -> None:
         asyncio.run(_with_database(settings, work))
     except ValidationFailed as exc:
         raise SystemExit("; ".join(exc.errors.values())) from None
+
+
+def cmd_users_set_password(settings: Settings, args: argparse.Namespace) -> None:
+    password = _read_password()
+
+    async def work() -> None:
+        user = await User.get_or_none(username_key=username_key(args.name.strip()))
+        if user is None:
+            raise SystemExit(f"No account is named {args.name}.")
+        await set_password(user, password)
+        print(f"New password set for {user.username}; their sessions have ended.")
+
+    try:
+        asyncio.run(_with_database(settings, work))
+    except ValidationFailed as exc:
+        raise SystemExit("; ".join(exc.errors.values())) from None
+
+
+def cmd_users_list(settings: Settings, args: argparse.Namespace) -> None:
+    async def work() -> None:
+        now = datetime.now(UTC)
+        print(f"{'id':>6}  {'username':<32}  {'role':<9}  {'joined':<10}  {'approved':>8}  suspended")
+        for user in await User.all().order_by("id"):
+            suspended = (
+                user.suspended_until.date().isoformat() if user.suspended_until and user.suspended_until > now else ""
+            )
+            print(
+                f"{user.id:>6}  {user.username:<32}  {user.role.value:<9}  {user.created_at.date().isoformat():<10}"
+                f"  {user.approved_count:>8}  {suspended}"
+            )
+
+    asyncio.run(_with_database(settings, work))
 
 
 def cmd_rerender(settings: Settings, args: argparse.Namespace) -> None:
@@ -165,6 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("name")
     create.add_argument("--role", choices=[role.value for role in Role], default=Role.MEMBER.value)
     create.set_defaults(handler=cmd_users_create)
+    set_password_parser = users.add_parser(
+        "set-password", parents=[config], help="give an account a new password (from standard input or a prompt)"
+    )
+    set_password_parser.add_argument("name")
+    set_password_parser.set_defaults(handler=cmd_users_set_password)
+    users.add_parser("list", parents=[config], help="list the accounts").set_defaults(handler=cmd_users_list)
 
     commands.add_parser("rerender", parents=[config], help="render all stored Markdown again").set_defaults(
         handler=cmd_rerender

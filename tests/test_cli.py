@@ -11,6 +11,7 @@ import httpx
 
 from forum.config import Settings
 from forum.models import Post, Role, Topic, TopicText, User
+from tests.factories import PASSWORD, csrf_from, login, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,3 +107,34 @@ def test_first_serve_creates_everything_and_prints_the_admin_password_once(tmp_p
     assert "password:" not in outputs[1] and "Seeded" not in outputs[1]
     assert (tmp_path / "var" / "forum.sqlite3").exists()
     assert oct((tmp_path / "var" / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+async def test_users_set_password_replaces_it_and_ends_every_session(client: httpx.AsyncClient) -> None:
+    settings = client.app.state.settings  # type: ignore[attr-defined]
+    await make_user("rahel")
+    await login(client, "rahel")
+    assert (await client.get("/profile")).status_code == 200
+    result = forum(settings, "users", "set-password", "RAHEL", stdin="a-brand-new-passphrase\n")
+    assert result.returncode == 0, result.stderr
+    assert "rahel" in result.stdout
+    # The session from before the reset has ended.
+    assert (await client.get("/profile")).status_code == 303
+    page = await client.get("/login")
+    refused = await client.post(
+        "/login", data={"username": "rahel", "password": PASSWORD, "csrf_token": csrf_from(page.text)}
+    )
+    assert refused.status_code == 422
+    await login(client, "rahel", "a-brand-new-passphrase")
+    short = forum(settings, "users", "set-password", "rahel", stdin="short\n")
+    assert short.returncode != 0 and "at least 10" in short.stderr
+    unknown = forum(settings, "users", "set-password", "nobody-here", stdin="a-brand-new-passphrase\n")
+    assert unknown.returncode != 0 and "No account" in unknown.stderr
+
+
+async def test_users_list_shows_every_account_with_its_role(database: Settings) -> None:
+    await make_user("نرگس")
+    await make_user("mod-one", role=Role.MODERATOR)
+    result = forum(database, "users", "list")
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[1]: line.split()[2] for line in result.stdout.splitlines()[1:]}
+    assert rows == {"نرگس": "member", "mod-one": "moderator"}

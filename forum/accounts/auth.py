@@ -134,6 +134,14 @@ async def authenticate(username: str, password: str) -> User | None:
     return user
 
 
+async def set_password(user: User, password: str) -> None:
+    """Give the account a new password and end every session it has. Raises ValidationFailed for a bad one."""
+    if problem := password_error(password):
+        raise ValidationFailed({"password": problem})
+    password_hash = await run_in_threadpool(_Hashing.hasher.hash, password)
+    await User.filter(id=user.id).update(password_hash=password_hash, session_epoch=F("session_epoch") + 1)
+
+
 def log_in(request: Request, user: User) -> None:
     # A fresh session, so that a token planted before login is worth nothing after it.
     request.session.clear()
