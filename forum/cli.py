@@ -57,6 +57,14 @@ LOG_CONFIG: dict[str, Any] = {
 }
 
 
+def _run(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
+    """Run one command's work on the migrated database; a refused input ends the command with its message."""
+    try:
+        asyncio.run(_with_database(settings, work))
+    except ValidationFailed as exc:
+        raise SystemExit("; ".join(exc.errors.values())) from None
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -70,7 +78,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
             print(f"    username: {seed.ADMIN_NAME}")
             print(f"    password: {password}", flush=True)
 
-    asyncio.run(_with_database(settings, prepare))
+    _run(settings, prepare)
     host = args.host or settings.server.host
     port = args.port or settings.server.port
     workers = args.workers or settings.server.workers
@@ -98,7 +106,7 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
     async def done() -> None:
         print("The database is up to date.")
 
-    asyncio.run(_with_database(settings, done))
+    _run(settings, done)
 
 
 def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
@@ -107,7 +115,7 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
         if args.demo:
             print(f"Demo replies created: {await seed.seed_demo(settings)}")
 
-    asyncio.run(_with_database(settings, work))
+    _run(settings, work)
 
 
 def _read_password() -> str:
@@ -127,10 +135,7 @@ def cmd_users_create(settings: Settings, args: argparse.Namespace) -> None:
         user = await create_user(args.name, password, role=Role(args.role))
         print(f"Created {user.role} {user.username}.")
 
-    try:
-        asyncio.run(_with_database(settings, work))
-    except ValidationFailed as exc:
-        raise SystemExit("; ".join(exc.errors.values())) from None
+    _run(settings, work)
 
 
 def cmd_users_set_password(settings: Settings, args: argparse.Namespace) -> None:
@@ -143,10 +148,7 @@ def cmd_users_set_password(settings: Settings, args: argparse.Namespace) -> None
         await set_password(user, password)
         print(f"New password set for {user.username}; their sessions have ended.")
 
-    try:
-        asyncio.run(_with_database(settings, work))
-    except ValidationFailed as exc:
-        raise SystemExit("; ".join(exc.errors.values())) from None
+    _run(settings, work)
 
 
 def cmd_users_list(settings: Settings, args: argparse.Namespace) -> None:
@@ -162,7 +164,7 @@ def cmd_users_list(settings: Settings, args: argparse.Namespace) -> None:
                 f"  {user.approved_count:>8}  {suspended}"
             )
 
-    asyncio.run(_with_database(settings, work))
+    _run(settings, work)
 
 
 def cmd_rerender(settings: Settings, args: argparse.Namespace) -> None:
@@ -170,7 +172,7 @@ def cmd_rerender(settings: Settings, args: argparse.Namespace) -> None:
         posts, texts = await rerender_all()
         print(f"Rendered again: {posts} posts and revisions, {texts} topic texts.")
 
-    asyncio.run(_with_database(settings, work))
+    _run(settings, work)
 
 
 def build_parser() -> argparse.ArgumentParser:
