@@ -30,6 +30,8 @@ class ServerSettings:
 @dataclasses.dataclass(frozen=True)
 class DatabaseSettings:
     url: str = ""
+    # SQLite only: how long a write waits for another process's write to finish, in seconds.
+    busy_timeout: int = 10
 
 
 @dataclasses.dataclass(frozen=True)
@@ -190,6 +192,7 @@ def _validate(settings: Settings) -> None:
         ("[posts] max_posts_per_page", settings.posts.max_posts_per_page),
         ("[feeds] items", settings.feeds.items),
         ("[server] workers", settings.server.workers),
+        ("[database] busy_timeout", settings.database.busy_timeout),
     ):
         if value < 1:
             raise ConfigError(f"{name} must be at least 1")

@@ -8,6 +8,7 @@ from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.executor import MigrationExecutor
 
+from forum import sqlite
 from forum.config import Settings, load_settings
 
 APP = "forum"
@@ -15,10 +16,18 @@ APP = "forum"
 
 def tortoise_config(settings: Settings) -> dict[str, Any]:
     url = settings.database_url
-    if url.startswith("postgresql://"):
-        url = "postgres://" + url.removeprefix("postgresql://")
+    connection: str | dict[str, Any]
+    if url.startswith("sqlite://"):
+        connection = {
+            "engine": "forum.sqlite",
+            "credentials": sqlite.credentials(url.removeprefix("sqlite://"), settings.database.busy_timeout),
+        }
+    elif url.startswith("postgresql://"):
+        connection = "postgres://" + url.removeprefix("postgresql://")
+    else:
+        connection = url
     return {
-        "connections": {"default": url},
+        "connections": {"default": connection},
         "apps": {APP: {"models": ["forum.models"], "migrations": "forum.migrations"}},
         "use_tz": True,
         "timezone": "UTC",
