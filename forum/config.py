@@ -9,6 +9,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 LANGUAGES = ("en", "ar", "fa")
 MODERATION_MODES = ("first-posts", "all", "none")
@@ -195,6 +196,7 @@ def _validate(settings: Settings) -> None:
             raise ConfigError(f"{name} must be at least 1")
     if settings.security.password_memory_kib < 64 or settings.security.password_time_cost < 1:
         raise ConfigError("[security] password_memory_kib must be at least 64 and password_time_cost at least 1")
+    _validate_base_url(settings.server.base_url)
     if settings.posts.max_depth < 2:
         raise ConfigError("[posts] max_depth must be at least 2")
     if settings.ratelimit.storage_url and not settings.ratelimit.storage_url.startswith(("redis://", "rediss://")):
@@ -202,6 +204,29 @@ def _validate(settings: Settings) -> None:
     url = settings.database.url
     if url and not url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
         raise ConfigError("[database] url must be sqlite://PATH or postgres://USER@HOST/DB")
+
+
+def _validate_base_url(base_url: str) -> None:
+    if not base_url:
+        return
+    try:
+        parts = urlsplit(base_url)
+        # The root of a host only: a path would need every route, cookie and redirect prefixed.
+        valid = (
+            parts.scheme in ("http", "https")
+            and bool(parts.hostname)
+            and parts.port != 0
+            and parts.username is None
+            and parts.path in ("", "/")
+            and not parts.query
+            and not parts.fragment
+        )
+    except ValueError:  # a port out of range, a malformed IPv6 address
+        valid = False
+    if not valid:
+        raise ConfigError(
+            "[server] base_url must be empty or the address of the site's root, like https://forum.example.org"
+        )
 
 
 def secret_key(settings: Settings) -> str:
