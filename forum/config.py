@@ -40,6 +40,8 @@ class SecuritySettings:
     # hashes are cheaper to crack if the database is ever stolen.
     password_memory_kib: int = 65536
     password_time_cost: int = 3
+    # A registration form sent back sooner than this after it was served is taken for a script's.
+    register_min_seconds: int = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,6 +49,8 @@ class ModerationSettings:
     mode: str = "first-posts"
     trust_after: int = 3
     hide_after_flags: int = 3
+    # Links in one post by a member who is not yet trusted (fewer than trust_after approved posts).
+    max_links_untrusted: int = 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,6 +59,8 @@ class PostsSettings:
     replies_per_page: int = 20
     max_posts_per_page: int = 300
     max_depth: int = 5
+    # The same text from the same member within this many seconds is refused as sent twice; 0: never.
+    duplicate_window_seconds: int = 600
 
 
 @dataclasses.dataclass(frozen=True)
@@ -196,6 +202,13 @@ def _validate(settings: Settings) -> None:
             raise ConfigError(f"{name} must be at least 1")
     if settings.security.password_memory_kib < 64 or settings.security.password_time_cost < 1:
         raise ConfigError("[security] password_memory_kib must be at least 64 and password_time_cost at least 1")
+    for name, value in (
+        ("[security] register_min_seconds", settings.security.register_min_seconds),
+        ("[moderation] max_links_untrusted", settings.moderation.max_links_untrusted),
+        ("[posts] duplicate_window_seconds", settings.posts.duplicate_window_seconds),
+    ):
+        if value < 0:
+            raise ConfigError(f"{name} must be 0 or more")
     _validate_base_url(settings.server.base_url)
     if settings.posts.max_depth < 2:
         raise ConfigError("[posts] max_depth must be at least 2")

@@ -51,6 +51,8 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
         ("[server]\nbase_url = 'forum.example.org'\n", {}, "base_url must be"),
         ("", {"FORUM_SERVER_BASE_URL": "https://[::1"}, "base_url must be"),
         ("", {"FORUM_SERVER_BASE_URL": "https://user@forum.example.org"}, "base_url must be"),
+        ("", {"FORUM_POSTS_DUPLICATE_WINDOW_SECONDS": "-1"}, "0 or more"),
+        ("[moderation]\nmax_links_untrusted = -2\n", {}, "0 or more"),
     ],
 )
 def test_bad_configuration_is_explained(tmp_path: Path, text: str, environ: dict[str, str], message: str) -> None:
