@@ -19,6 +19,8 @@ from tortoise import connections
 from forum import db
 from forum.accounts import auth
 from forum.accounts import views as accounts
+from forum.address import PublicAddress
+from forum.caching import PrivateResponses
 from forum.config import Settings, secret_key
 from forum.discussions import views as discussions
 from forum.errors import ForumError, LoginRequired, NotFound
@@ -39,7 +41,10 @@ async def handle_error(request: Request, exc: Exception) -> Response:
         next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         if request.method != "GET":
             # Back to the page the form was on; /login accepts only a path of this site.
-            next_path = urlsplit(request.headers.get("referer", "")).path or "/"
+            try:
+                next_path = urlsplit(request.headers.get("referer", "")).path or "/"
+            except ValueError:  # a malformed Referer, such as "http://["
+                next_path = "/"
         login = request.url_for("login").include_query_params(next=next_path)
         return RedirectResponse(str(login), status_code=303)
     if isinstance(exc, ForumError):
@@ -99,6 +104,10 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         ],
         middleware=[
             Middleware(SecurityHeaders),
+            # Before anything builds a link: the host and scheme of every request are settled here.
+            Middleware(PublicAddress, base_url=settings.server.base_url, default_language=settings.languages.default),
+            # Outside the sessions, to see whether a response belongs to one.
+            Middleware(PrivateResponses),
             Middleware(ServerErrors, handler=handle_error),
             Middleware(
                 SessionMiddleware,

@@ -9,6 +9,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 LANGUAGES = ("en", "ar", "fa")
 MODERATION_MODES = ("first-posts", "all", "none")
@@ -41,6 +42,8 @@ class SecuritySettings:
     # hashes are cheaper to crack if the database is ever stolen.
     password_memory_kib: int = 65536
     password_time_cost: int = 3
+    # A registration form sent back sooner than this after it was served is taken for a script's.
+    register_min_seconds: int = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,6 +51,8 @@ class ModerationSettings:
     mode: str = "first-posts"
     trust_after: int = 3
     hide_after_flags: int = 3
+    # Links in one post by a member who is not yet trusted (fewer than trust_after approved posts).
+    max_links_untrusted: int = 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,6 +61,8 @@ class PostsSettings:
     replies_per_page: int = 20
     max_posts_per_page: int = 300
     max_depth: int = 5
+    # The same text from the same member within this many seconds is refused as sent twice; 0: never.
+    duplicate_window_seconds: int = 600
 
 
 @dataclasses.dataclass(frozen=True)
@@ -198,6 +205,14 @@ def _validate(settings: Settings) -> None:
             raise ConfigError(f"{name} must be at least 1")
     if settings.security.password_memory_kib < 64 or settings.security.password_time_cost < 1:
         raise ConfigError("[security] password_memory_kib must be at least 64 and password_time_cost at least 1")
+    for name, value in (
+        ("[security] register_min_seconds", settings.security.register_min_seconds),
+        ("[moderation] max_links_untrusted", settings.moderation.max_links_untrusted),
+        ("[posts] duplicate_window_seconds", settings.posts.duplicate_window_seconds),
+    ):
+        if value < 0:
+            raise ConfigError(f"{name} must be 0 or more")
+    _validate_base_url(settings.server.base_url)
     if settings.posts.max_depth < 2:
         raise ConfigError("[posts] max_depth must be at least 2")
     if settings.ratelimit.storage_url and not settings.ratelimit.storage_url.startswith(("redis://", "rediss://")):
@@ -205,6 +220,29 @@ def _validate(settings: Settings) -> None:
     url = settings.database.url
     if url and not url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
         raise ConfigError("[database] url must be sqlite://PATH or postgres://USER@HOST/DB")
+
+
+def _validate_base_url(base_url: str) -> None:
+    if not base_url:
+        return
+    try:
+        parts = urlsplit(base_url)
+        # The root of a host only: a path would need every route, cookie and redirect prefixed.
+        valid = (
+            parts.scheme in ("http", "https")
+            and bool(parts.hostname)
+            and parts.port != 0
+            and parts.username is None
+            and parts.path in ("", "/")
+            and not parts.query
+            and not parts.fragment
+        )
+    except ValueError:  # a port out of range, a malformed IPv6 address
+        valid = False
+    if not valid:
+        raise ConfigError(
+            "[server] base_url must be empty or the address of the site's root, like https://forum.example.org"
+        )
 
 
 def secret_key(settings: Settings) -> str:

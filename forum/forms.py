@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 from starlette.datastructures import ImmutableMultiDict
 from starlette.requests import Request
 
-from forum.csrf import csrf_valid
+from forum.csrf import cross_site, csrf_valid
 from forum.errors import BadRequest, CsrfFailed, ForumError, ValidationFailed
 from forum.i18n import gettext, lazy
 
@@ -23,11 +23,14 @@ class PayloadTooLarge(ForumError):
 async def read_form(request: Request) -> ImmutableMultiDict[str, str]:
     """The submitted fields, after checking the CSRF token.
 
-    Raises BadRequest for anything but a URL-encoded form, PayloadTooLarge past
+    Raises CsrfFailed at once when the browser says the post came from another
+    site, BadRequest for anything but a URL-encoded form, PayloadTooLarge past
     MAX_FORM_BYTES, CsrfFailed for a missing or wrong token, and ValidationFailed (carrying the fields, decoded with
     replacement characters, so the form can be shown again) when the bytes are
     not UTF-8.
     """
+    if cross_site(request):
+        raise CsrfFailed()
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     # Every form here is URL-encoded; refusing the rest keeps one bounded, strict decoding path.
     if content_type != "application/x-www-form-urlencoded":

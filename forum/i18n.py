@@ -67,6 +67,12 @@ def gettext(message: str, **variables: object) -> str:
     return text % variables if variables else text
 
 
+def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
+    """The form of a message for the number `n`, in the current language (Arabic has six)."""
+    text = translations(_current.get()).ungettext(singular, plural, n)
+    return text % variables if variables else text
+
+
 def lazy(message: str) -> str:
     """Marks a string for extraction where it is defined; translate it with gettext() when used."""
     return message

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from forum import i18n, labels
-from forum.csrf import csrf_token
+from forum.csrf import LazyToken
 from forum.resources import TEMPLATES_DIR
 from forum.text import direction, isolate
 
@@ -26,7 +26,7 @@ def _page_context(request: Request) -> dict[str, Any]:
         "user": getattr(request.state, "user", None),
         "lang": language,
         "dir": direction(language),
-        "csrf_token": csrf_token(request) if "session" in request.scope else "",
+        "csrf_token": LazyToken(request),
         "languages": i18n.LANGUAGE_NAMES,
     }
 

@@ -28,9 +28,13 @@ def make_settings(tmp_path: Path, database_url: str = "", **sections: dict[str, 
             "secret_key": "test-secret-key-not-for-production",
             "password_memory_kib": 64,
             "password_time_cost": 1,
+            # Test clients fill in the registration form in no time; the check has tests of its own.
+            "register_min_seconds": 0,
         },
         # Tests post quickly; the rate limits have tests of their own with the real defaults.
         ratelimit={"reply": "1000/second", "reply_untrusted": "1000/second", "register": "1000/second"},
+        # Tests post the same short text again and again; the duplicate check has tests of its own.
+        posts={"duplicate_window_seconds": 0},
     )
     return base.replace(**sections) if sections else base
 

@@ -46,6 +46,13 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
         ("", {"FORUM_SERVER_PORT": "x"}, "whole number"),
         ("", {"FORUM_LANGUAGES_DEFAULT": "de"}, "default must be one of"),
         ("[server\n", {}, "config.toml"),
+        # Served at the root of a host only: a path would need every route and cookie prefixed.
+        ("[server]\nbase_url = 'https://forum.example.org/forum'\n", {}, "base_url must be"),
+        ("[server]\nbase_url = 'forum.example.org'\n", {}, "base_url must be"),
+        ("", {"FORUM_SERVER_BASE_URL": "https://[::1"}, "base_url must be"),
+        ("", {"FORUM_SERVER_BASE_URL": "https://user@forum.example.org"}, "base_url must be"),
+        ("", {"FORUM_POSTS_DUPLICATE_WINDOW_SECONDS": "-1"}, "0 or more"),
+        ("[moderation]\nmax_links_untrusted = -2\n", {}, "0 or more"),
     ],
 )
 def test_bad_configuration_is_explained(tmp_path: Path, text: str, environ: dict[str, str], message: str) -> None:
@@ -53,6 +60,13 @@ def test_bad_configuration_is_explained(tmp_path: Path, text: str, environ: dict
     path.write_text(text, "utf-8")
     with pytest.raises(ConfigError, match=message):
         load_settings(path, environ)
+
+
+@pytest.mark.parametrize("base_url", ["https://forum.example.org", "http://forum.example.org:8080/", "https://[::1]"])
+def test_a_base_url_at_the_root_of_a_host_is_accepted(tmp_path: Path, base_url: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f"[server]\nbase_url = '{base_url}'\n", "utf-8")
+    assert load_settings(path, {}).server.base_url == base_url
 
 
 def test_a_missing_default_file_means_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,8 +8,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from forum.accounts import auth
-from forum.config import LANGUAGES
+from forum.accounts import auth, spam
+from forum.config import LANGUAGES, secret_key
 from forum.errors import RateLimited, ValidationFailed
 from forum.forms import read_form
 from forum.i18n import current_language, gettext, set_language
@@ -35,10 +35,13 @@ async def register(request: Request) -> Response:
     values = {"username": "", "next": _next_url(request.query_params.get("next"))}
     errors: dict[str, str] = {}
     status = 200
+    settings = request.app.state.settings
+    secret = secret_key(settings)
     if request.method == "POST":
         try:
             form = await read_form(request)
             values = {"username": form.get("username", ""), "next": _next_url(form.get("next"))}
+            spam.check_person(form, secret, settings.security.register_min_seconds, values)
             password = form.get("password", "")
             if password != form.get("password_confirm", password):
                 raise ValidationFailed({"password_confirm": gettext("The two passwords differ.")}, values)
@@ -51,7 +54,14 @@ async def register(request: Request) -> Response:
             errors, status = exc.errors, 422
         except RateLimited as exc:
             errors, status = {"": exc.message}, 429
-    return render(request, "accounts/register.html", {"values": values, "errors": errors}, status_code=status)
+    context = {
+        "values": values,
+        "errors": errors,
+        "honeypot_field": spam.HONEYPOT_FIELD,
+        "stamp_field": spam.STAMP_FIELD,
+        "stamp": spam.form_stamp(secret),
+    }
+    return render(request, "accounts/register.html", context, status_code=status)
 
 
 async def login(request: Request) -> Response:

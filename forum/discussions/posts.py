@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from tortoise.expressions import F
@@ -12,12 +13,16 @@ from forum import markup, text
 from forum.config import LANGUAGES, Settings
 from forum.discussions.threads import path_segment
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
-from forum.i18n import format_number, gettext
+from forum.i18n import format_number, gettext, ngettext
 from forum.models import Post, PostStatus, Revision, Topic, TopicText, User
 from forum.moderation import actions
 
 # Deeper replies attach beside their parent: the stored path must stay bounded.
 MAX_STORED_DEPTH = 60
+# bleach writes every tag it keeps as "<name" and escapes every "<" of the text, so this finds exactly the links.
+_LINK = re.compile(r"<a[\s>]")
+# A member's recent posts compared with a new one; the reply rate limits keep the real number far lower.
+MAX_RECENT_COMPARED = 100
 
 
 def clean_body(source: str, settings: Settings, values: dict[str, str]) -> str:
@@ -41,6 +46,59 @@ def clean_body(source: str, settings: Settings, values: dict[str, str]) -> str:
     return body
 
 
+def check_links(html: str, author: User, settings: Settings, values: dict[str, str]) -> None:
+    """ValidationFailed when a member not yet trusted put more links in a post than `max_links_untrusted`.
+
+    Counted in the rendered HTML, so that bare addresses made into links count too.
+    """
+    limit = settings.moderation.max_links_untrusted
+    if actions.is_new_member(author, settings) and len(_LINK.findall(html)) > limit:
+        message = ngettext(
+            "Until some of your posts have been approved, a post can contain at most %(limit)s link. "
+            "Remove some links and send again.",
+            "Until some of your posts have been approved, a post can contain at most %(limit)s links. "
+            "Remove some links and send again.",
+            limit,
+            limit=format_number(limit),
+        )
+        raise ValidationFailed({"body": message}, values)
+
+
+async def ensure_not_repeated(author: User, body: str, settings: Settings, values: dict[str, str]) -> None:
+    """ValidationFailed when `author` posted the same text (spacing and case aside) within the configured window.
+
+    Catches a form sent twice and the same message sprayed over several
+    topics. Two copies sent at the same instant are stopped earlier, by the
+    reply rate limit.
+    """
+    window = settings.posts.duplicate_window_seconds
+    if not window:
+        return
+    since = datetime.now(UTC) - timedelta(seconds=window)
+    recent = (
+        await Post.filter(author_id=author.id, created_at__gte=since)
+        .exclude(status=PostStatus.DELETED)
+        .order_by("-id")
+        .limit(MAX_RECENT_COMPARED)
+        .values_list("source", flat=True)
+    )
+    wanted = _comparable(body)
+    if any(_comparable(str(source)) == wanted for source in recent):
+        raise ValidationFailed(
+            {
+                "body": gettext(
+                    "You posted this same text a few minutes ago, so it was not posted again. "
+                    "Change it if you meant to write a new reply."
+                )
+            },
+            values,
+        )
+
+
+def _comparable(body: str) -> str:
+    return " ".join(body.split()).casefold()
+
+
 def choose_language(requested: str | None, body: str) -> str:
     return requested if requested in LANGUAGES else text.detect_language(body)
 
@@ -62,7 +120,8 @@ async def create_reply(
     """Store a reply to `topic` (or to one of its posts) with the status the moderation policy gives.
 
     Raises PermissionDenied for a locked topic or a suspended author, NotFound
-    for an unknown or unreadable parent, and ValidationFailed for a bad body.
+    for an unknown or unreadable parent, and ValidationFailed for a bad body: empty, too long, the
+    author's same text again, or more links than a new member may post.
     """
     values = {"body": source, "parent_id": str(parent_id or ""), "lang": language or ""}
     ensure_can_post(author)
@@ -83,8 +142,10 @@ async def create_reply(
             )
         while parent.depth >= MAX_STORED_DEPTH and parent.parent_id:
             parent = await Post.get(id=parent.parent_id)
+    await ensure_not_repeated(author, body, settings, values)
     language = choose_language(language, body)
     html = markup.render(body)
+    check_links(html, author, settings, values)
     status = actions.initial_status(author, settings)
     now = datetime.now(UTC)
     async with in_transaction():
@@ -127,6 +188,7 @@ async def edit_post(post: Post, editor: User, source: str, settings: Settings, l
     body = clean_body(source, settings, values)
     language = choose_language(language, body)
     html = markup.render(body)
+    check_links(html, editor, settings, values)
     now = datetime.now(UTC)
     queued = post.status == PostStatus.APPROVED and actions.initial_status(editor, settings) == PostStatus.PENDING
     if queued:

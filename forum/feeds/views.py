@@ -22,10 +22,8 @@ MAX_AGE = 300
 
 
 def absolute(request: Request, route: str, **params: object) -> str:
-    """An absolute URL: from `[server] base_url` when configured, else from the request."""
-    url = request.url_for(route, **params)
-    base = request.app.state.settings.server.base_url.rstrip("/")
-    return f"{base}{url.path}" if base else str(url)
+    """An absolute URL: from `[server] base_url` when configured (see forum.address), else from the request."""
+    return str(request.url_for(route, **params))
 
 
 def _self_url(request: Request, route: str, **params: object) -> str:
@@ -45,10 +43,13 @@ def _not_modified(request: Request, fresh: rss.Freshness) -> bool:
 
 
 async def _respond(request: Request, fresh: rss.Freshness, build: Callable[[], Awaitable[bytes]]) -> Response:
+    # Without base_url the links inside come from the request's Host header: a shared cache
+    # must not hand one reader's copy to others.
+    audience = "public" if request.app.state.settings.server.base_url else "private"
     headers = {
         "ETag": fresh.etag,
         "Last-Modified": format_datetime(fresh.last_modified, usegmt=True),
-        "Cache-Control": f"public, max-age={MAX_AGE}",
+        "Cache-Control": f"{audience}, max-age={MAX_AGE}",
         "Vary": "Accept-Language, Cookie",
     }
     if _not_modified(request, fresh):

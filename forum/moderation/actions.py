@@ -50,9 +50,12 @@ def initial_status(author: User, settings: Settings) -> PostStatus:
         return PostStatus.APPROVED
     if mode == "all":
         return PostStatus.PENDING
-    if author.trusted or author.approved_count >= settings.moderation.trust_after:
-        return PostStatus.APPROVED
-    return PostStatus.PENDING
+    return PostStatus.PENDING if is_new_member(author, settings) else PostStatus.APPROVED
+
+
+def is_new_member(author: User, settings: Settings) -> bool:
+    """A member not yet trusted: fewer than `trust_after` approved posts, and not trusted by a moderator."""
+    return not (author.is_moderator or author.trusted or author.approved_count >= settings.moderation.trust_after)
 
 
 async def count_approved(post: Post, author: User, when: datetime) -> None:
