@@ -310,7 +310,7 @@ def _value(field: Field[Any], value: Any) -> Any:
     # bool is an int to Python; the file must say which it means.
     expected = bool if isinstance(field, BooleanField) else field.field_type
     if type(value) is not expected:
-        raise ValueError(f"{value!r} is not a {expected.__name__}")
+        raise ValueError(f"{value!r} is not of type {expected.__name__}")
     return value
 
 

@@ -52,7 +52,7 @@ async def backup(settings: Settings, target: Path) -> dict[str, int]:
 def _copy_sqlite(database: Path, target: Path) -> dict[str, int]:
     if _same_file(target, database):
         raise ArchiveError(f"{target} is the forum's own database: write the backup elsewhere")
-    with archive.private_path(target) as temporary, _open(database, existing=True) as source, _open(temporary) as copy:
+    with archive.private_path(target) as temporary, _open(database) as source, _open(temporary) as copy:
         # One step: the whole database is read under one read lock, so the copy is one moment.
         source.backup(copy)
         # A backup is one self-contained file, without a write-ahead log beside it.
@@ -75,7 +75,7 @@ def restore_sqlite(settings: Settings, source: Path, *, replace: bool) -> dict[s
         )
     if _same_file(source, database):
         raise ArchiveError(f"{source} is the forum's own database, not a backup of it")
-    with _open(source, existing=True) as backup_copy:
+    with _open(source) as backup_copy:
         _check_integrity(backup_copy, source)
         if not _is_forum(backup_copy):
             raise ArchiveError(f"{source} is a SQLite database but not a forum backup")
@@ -103,10 +103,7 @@ def _same_file(path: Path, database: Path) -> bool:
 
 
 @contextmanager
-def _open(path: Path, *, existing: bool = False, timeout: float = 30) -> Iterator[sqlite3.Connection]:
-    # sqlite3 creates a missing file: an empty database would be "backed up" or "restored".
-    if existing and not path.is_file():
-        raise ArchiveError(f"{path}: no such file")
+def _open(path: Path, *, timeout: float = 30) -> Iterator[sqlite3.Connection]:
     try:
         with closing(sqlite3.connect(path, timeout=timeout)) as connection:
             yield connection

@@ -30,7 +30,11 @@ def body_lines(path: Path) -> list[str]:
     return path.read_text("utf-8").splitlines()[1:]
 
 
-async def test_export_then_import_gives_back_every_row_exactly(database: Settings, tmp_path: Path) -> None:
+async def test_export_then_import_gives_back_every_row_exactly(
+    database: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small batches, so that both sides cross batch boundaries inside a table.
+    monkeypatch.setattr(archive, "BATCH", 7)
     await make_forum(database)
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
     exported = await archive.export(first)
@@ -98,6 +102,19 @@ def damaged(source: Path, target: Path, change: str) -> Path:
         target.write_bytes(b"".join(lines[:-1]) + json.dumps(row).encode() + b"\n")
     elif change == "duplicate id":
         target.write_bytes(b"".join(lines[:-1]) + lines[-2])
+    elif change == "rows out of order":
+        target.write_bytes(b"".join([*lines[:-1], lines[1]]))
+    elif change == "counts missing a table":
+        del header["counts"]["flags"]
+        target.write_bytes(json.dumps(header).encode() + b"\n" + b"".join(lines[1:]))
+    elif change == "not a row":
+        target.write_bytes(b"".join([*lines[:-1], b'["users", 1]\n']))
+    elif change == "unknown table":
+        target.write_bytes(b"".join([*lines[:-1], b'{"table": "sessions", "row": {}}\n']))
+    else:
+        row = json.loads(lines[-1])
+        row["row"]["id"] = None if change == "empty id" else True
+        target.write_bytes(b"".join(lines[:-1]) + json.dumps(row).encode() + b"\n")
     return target
 
 
@@ -112,6 +129,12 @@ DAMAGE = {
     "unknown column": "does not match this forum's columns (unknown colour)",
     "bad date": "created_at: 'yesterday' is not a date and time with its offset",
     "duplicate id": "the database refused them",
+    "rows out of order": "categories rows must come before",
+    "counts missing a table": "the header must count the rows of exactly these tables",
+    "not a row": 'expected {"table": ..., "row": {...}}',
+    "unknown table": "unknown table 'sessions'",
+    "empty id": ".id: may not be empty",
+    "true for an id": ".id: True is not of type int",
 }
 
 
@@ -163,6 +186,8 @@ async def test_sqlite_moves_to_postgres_and_back_with_the_same_pages(tmp_path: P
 
     async with connected(sqlite) as client:
         names = {role: user.username for role, user in (await make_forum(sqlite)).items()}
+        sqlite_backup = forum(sqlite, "backup", str(tmp_path / "sqlite.backup"))
+        assert sqlite_backup.returncode == 0, sqlite_backup.stderr
         pages = await public_pages(client)
         moderated = await moderator_pages(client, names["moderator"])
         exported = await archive.export(to_postgres)
@@ -173,6 +198,8 @@ async def test_sqlite_moves_to_postgres_and_back_with_the_same_pages(tmp_path: P
         assert topic is not None
 
     async with connected(postgres) as client:
+        wrong_kind = forum(postgres, "restore", str(tmp_path / "sqlite.backup"))
+        assert wrong_kind.returncode == 1 and "this forum uses PostgreSQL" in wrong_kind.stderr
         result = forum(postgres, "import", str(to_postgres))
         assert result.returncode == 0, result.stderr
         assert await counts() == exported

@@ -196,6 +196,8 @@ async def test_a_damaged_backup_is_refused_and_the_forum_kept(tmp_path: Path) ->
         other.execute("CREATE TABLE notes (body TEXT)")
     foreign = forum(settings, "restore", str(tmp_path / "notes.sqlite3"), "--replace")
     assert foreign.returncode == 1 and "not a forum backup" in foreign.stderr
+    not_an_export = forum(settings, "import", str(tmp_path / "good.forum"))
+    assert not_an_export.returncode == 1 and "is a SQLite backup, not an export" in not_an_export.stderr
     missing = forum(settings, "restore", str(tmp_path / "missing.forum"))
     assert missing.returncode == 1 and "cannot read" in missing.stderr
     itself = forum(settings, "backup", str(tmp_path / "forum.sqlite3"))
