@@ -1,4 +1,4 @@
-"""The `forum` command: serve, migrate, seed, users create, rerender."""
+"""The `forum` command: serve, migrate, seed, users, rerender, backup, restore, export, import."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from typing import Any
 
 from starlette.applications import Starlette
 
-from forum import db, seed
+from forum import archive, backup, db, seed
 from forum.accounts.auth import configure_hashing, create_user, set_password, username_key
 from forum.app import create_app
+from forum.archive import ArchiveError
 from forum.config import ConfigError, Settings, default_config_path, load_settings
 from forum.discussions.posts import rerender_all
 from forum.errors import ValidationFailed
@@ -175,6 +176,78 @@ def cmd_rerender(settings: Settings, args: argparse.Namespace) -> None:
     _run(settings, work)
 
 
+def _run_archive(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
+    """Like _run, for the data commands: an unusable file or database ends the command with its message."""
+    try:
+        _run(settings, work)
+    except ArchiveError as exc:
+        raise SystemExit(f"forum: {exc}") from None
+
+
+def _rows(counts: dict[str, int]) -> str:
+    return ", ".join(f"{rows} {table}" for table, rows in counts.items())
+
+
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> None:
+    async def work() -> None:
+        counts = await backup.backup(settings, args.path)
+        print(f"Backed up to {args.path}: {_rows(counts)}.")
+
+    _run_archive(settings, work)
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> None:
+    async def sqlite_restored() -> None:
+        # _run has brought a backup from an older version up to date.
+        print(f"Restored {args.path}: {_rows(counts)}.")
+
+    async def imported() -> None:
+        print(f"Restored {args.path}: {_rows(await archive.import_file(args.path, replace=args.replace))}.")
+
+    try:
+        sqlite = backup.is_sqlite_file(args.path)
+        if sqlite:
+            counts = backup.restore_sqlite(settings, args.path, replace=args.replace)
+    except ArchiveError as exc:
+        raise SystemExit(f"forum: {exc}") from None
+    _run_archive(settings, sqlite_restored if sqlite else imported)
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
+    async def work() -> None:
+        print(f"Exported to {args.file}: {_rows(await archive.export(args.file))}.")
+
+    _run_archive(settings, work)
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
+    async def work() -> None:
+        print(f"Imported {args.file}: {_rows(await archive.import_file(args.file))}.")
+
+    _run_archive(settings, work)
+
+
+def _add_data_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], config: argparse.ArgumentParser
+) -> None:
+    """backup, restore, export, import: the operators' data path."""
+    backup_parser = commands.add_parser(
+        "backup", parents=[config], help="write a consistent copy of the running forum (mode 600)"
+    )
+    backup_parser.add_argument("path", type=Path)
+    backup_parser.set_defaults(handler=cmd_backup)
+    restore = commands.add_parser("restore", parents=[config], help="put a backup back (with the forum stopped)")
+    restore.add_argument("path", type=Path)
+    restore.add_argument("--replace", action="store_true", help="overwrite the forum the database holds now")
+    restore.set_defaults(handler=cmd_restore)
+    export = commands.add_parser("export", parents=[config], help="write the whole forum as one portable file")
+    export.add_argument("file", type=Path)
+    export.set_defaults(handler=cmd_export)
+    import_parser = commands.add_parser("import", parents=[config], help="load an export into an empty database")
+    import_parser.add_argument("file", type=Path)
+    import_parser.set_defaults(handler=cmd_import)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="forum", description="A moderated, threaded, trilingual forum.")
     config = argparse.ArgumentParser(add_help=False)
@@ -215,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("rerender", parents=[config], help="render all stored Markdown again").set_defaults(
         handler=cmd_rerender
     )
+    _add_data_commands(commands, config)
     return parser
 
 

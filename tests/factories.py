@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from forum import markup
+from forum import markup, seed
 from forum.accounts.auth import create_user
 from forum.config import Settings
-from forum.discussions import posts
+from forum.discussions import posts, topics
 from forum.models import Category, Post, Role, Topic, TopicText, User
+from forum.moderation import actions
 
 PASSWORD = "correct horse battery staple"
 _sequence = itertools.count(1)
@@ -67,3 +68,47 @@ async def login(client: httpx.AsyncClient, username: str, password: str = PASSWO
     )
     assert response.status_code == 303, response.text
     return csrf_from((await client.get("/")).text)
+
+
+async def make_forum(settings: Settings) -> dict[str, User]:
+    """A forum with a row in every table and every kind of state: the seeded topics and demo thread,
+    nested replies in three languages, pending, rejected, hidden and deleted posts, an edit and an
+    edit awaiting approval, flags open and resolved, a locked topic, a suspension and the audit log.
+    Returns the accounts by role; every one logs in with PASSWORD."""
+    await seed.seed_topics()
+    await seed.seed_demo(settings)
+    admin = await make_user("admin-one", role=Role.ADMIN)
+    moderator = await make_user("شیرین", role=Role.MODERATOR, language="fa")
+    member = await make_user("member-new", language="ar")
+    trusted = await make_user("Omar", trusted=True, language="en")
+    suspended = await make_user("to-suspend", trusted=True)
+    category = await Category.first()
+    assert category is not None
+    topic = await topics.create_topic(
+        moderator,
+        category.id,
+        {"title_en": "Joint action", "body_en": "How?", "title_fa": "اقدام مشترک", "body_fa": "چگونه؟"},
+    )
+    root = await make_reply(topic, moderator, settings, "**Root** reply with a [link](https://example.org)")
+    answer = await make_reply(topic, member, settings, "ردّ على الجذر", parent=root, language="ar")
+    answer = await actions.approve(answer.id, moderator)
+    await make_reply(topic, member, settings, "Still waiting for a moderator.", parent=answer)
+    rejected = await make_reply(topic, member, settings, "Rejected words.")
+    await actions.reject(rejected.id, moderator, "Off topic, please stay with the question.")
+    deep = await make_reply(topic, trusted, settings, "پاسخی عمیق‌تر", parent=answer, language="fa")
+    await posts.edit_post(deep, trusted, "پاسخی عمیق‌تر، ویرایش‌شده", settings, language="fa")
+    await posts.edit_post(answer, member, "ردّ معدّل ينتظر الموافقة", settings, language="ar")
+    deleted = await make_reply(topic, trusted, settings, "Said in haste.")
+    await posts.delete_post(deleted, trusted)
+    hidden = await make_reply(topic, trusted, settings, "Something hurtful.")
+    await actions.flag(hidden, member, "abuse", "", settings)
+    await actions.hide(hidden.id, moderator, "abuse", "Insults")
+    flagged = await make_reply(topic, suspended, settings, "Buy now!")
+    await actions.flag(flagged, trusted, "spam", "", settings)
+    await actions.flag(root, member, "other", "Wrong link?", settings)
+    await actions.dismiss_flags(root.id, moderator)
+    await actions.suspend(suspended, moderator, datetime.now(UTC) + timedelta(days=7), "spam", "Advertising")
+    locked = await Topic.exclude(id=topic.id).first()
+    assert locked is not None
+    await actions.set_locked(locked.id, moderator, True, "heated", "A pause")
+    return {"admin": admin, "moderator": moderator, "member": member, "trusted": trusted}
