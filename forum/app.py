@@ -20,10 +20,12 @@ from forum import db
 from forum.accounts import auth
 from forum.accounts import views as accounts
 from forum.config import Settings, secret_key
+from forum.deadlines import BodyDeadline
 from forum.discussions import views as discussions
 from forum.errors import ForumError, LoginRequired, NotFound
 from forum.feeds import views as feeds
 from forum.i18n import gettext
+from forum.logs import RequestLog
 from forum.middleware import RequestContext, SecurityHeaders, ServerErrors
 from forum.moderation import views as moderation
 from forum.ratelimit import RateLimiter
@@ -98,8 +100,10 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
+            Middleware(RequestLog, client_addresses=settings.logging.client_addresses),
             Middleware(SecurityHeaders),
             Middleware(ServerErrors, handler=handle_error),
+            Middleware(BodyDeadline, seconds=settings.server.body_timeout),
             Middleware(
                 SessionMiddleware,
                 secret_key=secret_key(settings),
