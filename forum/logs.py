@@ -17,11 +17,7 @@ _UNWANTED_FIELDS = ("color_message",)
 
 
 def logging_config(settings: LoggingSettings) -> dict[str, Any]:
-    """A `logging.config.dictConfig` for `forum serve`: every record on standard error, text or JSON.
-
-    uvicorn's own access log is silenced: it names the client and the query string, which may
-    carry a search term or a token; `RequestLog` writes the request lines instead.
-    """
+    """A `logging.config.dictConfig` for `forum serve`: every record on standard error, text or JSON."""
     if settings.format == "json":
         from pythonjsonlogger.core import RESERVED_ATTRS
 
@@ -45,13 +41,14 @@ def logging_config(settings: LoggingSettings) -> dict[str, Any]:
             "forum": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
             "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
             "uvicorn.error": {"level": "INFO"},
-            "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
         },
     }
 
 
 class RequestLog:
-    """Logs each request once it is answered: method, path (never the query), status and duration.
+    """Logs each request once it is answered: method, path, status and duration.
+
+    Never the query string, which may carry a search term or a token.
 
     The client's address only with `client_addresses`: members here may be endangered by a
     record of who read what.

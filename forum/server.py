@@ -110,7 +110,8 @@ class HttpProtocol(HttpToolsProtocol):
     uvicorn bounds only the wait between requests (`timeout_keep_alive`), and stops counting at the
     first byte: a connection that never sends a byte, or sends its headers a byte at a time, stays
     open for ever. The deadline starts when the connection opens or a response ends; if no request
-    is under way when it passes, the client has not sent a whole request head in time.
+    is under way when it passes, the client has not sent a whole request head in time. (It would
+    also end an upgraded connection; the forum has no WebSocket routes.)
     """
 
     def __init__(
@@ -160,11 +161,14 @@ def run(settings: Settings, config: Path, host: str, port: int, workers: int) ->
         host=host,
         port=port,
         workers=workers,
-        http=HttpProtocol,
+        # By name, like the app: a worker imports it only after it answers the parent's health checks,
+        # which a worker busy importing the forum misses on a loaded machine, and is killed for.
+        http="forum.server:HttpProtocol",
         timeout_keep_alive=server.keep_alive_timeout,
         timeout_graceful_shutdown=server.shutdown_timeout,
         proxy_headers=True,
         server_header=False,
+        # uvicorn's access log names the client and the query string; RequestLog writes the lines instead.
         access_log=False,
         log_config=logging_config(settings.logging),
     )

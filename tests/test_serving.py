@@ -84,7 +84,7 @@ def serve(folder: Path, *args: str, **settings: str) -> Iterator[Served]:
                 if httpx.get(served.url("/healthz")).status_code == 200:
                     break
             except httpx.TransportError:
-                assert time.monotonic() < deadline, "the server did not answer within 60 s"
+                assert time.monotonic() < deadline, f"no answer within 60 s:\n{served.log()}"
                 time.sleep(0.2)
         yield served
     finally:
