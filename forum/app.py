@@ -22,10 +22,12 @@ from forum.accounts import views as accounts
 from forum.address import PublicAddress
 from forum.caching import PrivateResponses
 from forum.config import Settings, secret_key
+from forum.deadlines import BodyDeadline
 from forum.discussions import views as discussions
 from forum.errors import ForumError, LoginRequired, NotFound
 from forum.feeds import views as feeds
 from forum.i18n import gettext
+from forum.logs import RequestLog
 from forum.middleware import RequestContext, SecurityHeaders, ServerErrors
 from forum.moderation import views as moderation
 from forum.ratelimit import RateLimiter
@@ -103,12 +105,14 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
+            Middleware(RequestLog, client_addresses=settings.logging.client_addresses),
             Middleware(SecurityHeaders),
             # Before anything builds a link: the host and scheme of every request are settled here.
             Middleware(PublicAddress, base_url=settings.server.base_url, default_language=settings.languages.default),
             # Outside the sessions, to see whether a response belongs to one.
             Middleware(PrivateResponses),
             Middleware(ServerErrors, handler=handle_error),
+            Middleware(BodyDeadline, seconds=settings.server.body_timeout),
             Middleware(
                 SessionMiddleware,
                 secret_key=secret_key(settings),

@@ -5,18 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from starlette.applications import Starlette
 
 from forum import archive, backup, db, seed
 from forum.accounts.auth import configure_hashing, create_user, set_password, username_key
-from forum.app import create_app
 from forum.archive import ArchiveError
 from forum.config import ConfigError, Settings, default_config_path, load_settings
 from forum.discussions.posts import rerender_all
@@ -34,30 +29,6 @@ async def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]
         await db.close()
 
 
-# One line per record with time and level, for the server's own records and the forum's.
-LOG_CONFIG: dict[str, Any] = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-        "access": {
-            "()": "uvicorn.logging.AccessFormatter",
-            "fmt": '%(asctime)s %(levelname)s access: %(client_addr)s "%(request_line)s" %(status_code)s',
-        },
-    },
-    "handlers": {
-        "plain": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"},
-        "access": {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stdout"},
-    },
-    "loggers": {
-        "forum": {"handlers": ["plain"], "level": "INFO", "propagate": False},
-        "uvicorn": {"handlers": ["plain"], "level": "INFO", "propagate": False},
-        "uvicorn.error": {"level": "INFO"},
-        "uvicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
-    },
-}
-
-
 def _run(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
     """Run one command's work on the migrated database; a refused input ends the command with its message."""
     try:
@@ -67,9 +38,12 @@ def _run(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
-    import uvicorn
+    from forum import server
 
-    async def prepare() -> None:
+    workers = args.workers or settings.server.workers
+    server.prepare(settings, workers)
+
+    async def first_start() -> None:
         created = await seed.seed_topics()
         if created:
             print(f"Seeded {created} topics.", flush=True)
@@ -79,28 +53,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
             print(f"    username: {seed.ADMIN_NAME}")
             print(f"    password: {password}", flush=True)
 
-    _run(settings, prepare)
-    host = args.host or settings.server.host
-    port = args.port or settings.server.port
-    workers = args.workers or settings.server.workers
-    # Workers import the app by name, reading the same configuration file.
-    if args.config.is_file():
-        os.environ["FORUM_CONFIG"] = str(args.config)
-    uvicorn.run(
-        "forum.cli:app_factory",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        server_header=False,
-        log_level="info",
-        log_config=LOG_CONFIG,
-    )
-
-
-def app_factory() -> Starlette:
-    return create_app(load_settings())
+    _run(settings, first_start)
+    server.run(settings, args.config, args.host or settings.server.host, args.port or settings.server.port, workers)
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:

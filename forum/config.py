@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 LANGUAGES = ("en", "ar", "fa")
 MODERATION_MODES = ("first-posts", "all", "none")
+LOG_FORMATS = ("text", "json")
 
 
 class ConfigError(Exception):
@@ -26,6 +27,11 @@ class ServerSettings:
     workers: int = 1
     data_dir: str = "var"
     base_url: str = ""
+    # Seconds; what each bounds is told in config.toml.
+    header_timeout: int = 10
+    body_timeout: int = 20
+    keep_alive_timeout: int = 5
+    shutdown_timeout: int = 10
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,6 +93,12 @@ class RatelimitSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class LoggingSettings:
+    format: str = "text"
+    client_addresses: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
 class Settings:
     server: ServerSettings = ServerSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -96,6 +108,7 @@ class Settings:
     feeds: FeedsSettings = FeedsSettings()
     languages: LanguagesSettings = LanguagesSettings()
     ratelimit: RatelimitSettings = RatelimitSettings()
+    logging: LoggingSettings = LoggingSettings()
 
     @property
     def data_path(self) -> Path:
@@ -191,6 +204,8 @@ def _from_env(name: str, value: str, default: Any) -> Any:
 def _validate(settings: Settings) -> None:
     if settings.moderation.mode not in MODERATION_MODES:
         raise ConfigError(f"[moderation] mode must be one of {', '.join(MODERATION_MODES)}")
+    if settings.logging.format not in LOG_FORMATS:
+        raise ConfigError(f"[logging] format must be one of {', '.join(LOG_FORMATS)}")
     if settings.languages.default not in LANGUAGES:
         raise ConfigError(f"[languages] default must be one of {', '.join(LANGUAGES)}")
     for name, value in (
@@ -200,6 +215,10 @@ def _validate(settings: Settings) -> None:
         ("[feeds] items", settings.feeds.items),
         ("[server] workers", settings.server.workers),
         ("[database] busy_timeout", settings.database.busy_timeout),
+        ("[server] header_timeout", settings.server.header_timeout),
+        ("[server] body_timeout", settings.server.body_timeout),
+        ("[server] keep_alive_timeout", settings.server.keep_alive_timeout),
+        ("[server] shutdown_timeout", settings.server.shutdown_timeout),
     ):
         if value < 1:
             raise ConfigError(f"{name} must be at least 1")

@@ -45,6 +45,10 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
         ("[moderation]\nmode = 'sometimes'\n", {}, "mode must be one of"),
         ("", {"FORUM_SERVER_PORT": "x"}, "whole number"),
         ("", {"FORUM_LANGUAGES_DEFAULT": "de"}, "default must be one of"),
+        ("[server]\nbody_timeout = 0\n", {}, "body_timeout must be at least 1"),
+        ("", {"FORUM_SERVER_HEADER_TIMEOUT": "-1"}, "header_timeout must be at least 1"),
+        ("[logging]\nformat = 'xml'\n", {}, "format must be one of text, json"),
+        ("", {"FORUM_LOGGING_CLIENT_ADDRESSES": "maybe"}, "must be true or false"),
         ("[server\n", {}, "config.toml"),
         # Served at the root of a host only: a path would need every route and cookie prefixed.
         ("[server]\nbase_url = 'https://forum.example.org/forum'\n", {}, "base_url must be"),
