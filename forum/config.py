@@ -69,6 +69,7 @@ class LanguagesSettings:
 @dataclasses.dataclass(frozen=True)
 class RatelimitSettings:
     storage_url: str = ""
+    recheck_seconds: int = 5
     reply: str = "1/10seconds;30/hour"
     reply_untrusted: str = "1/minute;10/hour"
     register: str = "5/hour"
@@ -190,6 +191,7 @@ def _validate(settings: Settings) -> None:
         ("[posts] max_posts_per_page", settings.posts.max_posts_per_page),
         ("[feeds] items", settings.feeds.items),
         ("[server] workers", settings.server.workers),
+        ("[ratelimit] recheck_seconds", settings.ratelimit.recheck_seconds),
     ):
         if value < 1:
             raise ConfigError(f"{name} must be at least 1")
