@@ -74,14 +74,6 @@ class RateLimiter:
             await self._probe()
         return self.state
 
-    async def allowed(self, rule: str, *key: str) -> bool:
-        """Whether one more `rule` action by `key` stays within every limit of the rule (nothing is counted)."""
-        try:
-            return await self._allowed(await self._strategy(), rule, key)
-        except StorageError as exc:
-            self._failed(exc)
-            return await self._allowed(self.in_memory, rule, key)
-
     async def hit(self, rule: str, *key: str) -> None:
         """Count one `rule` action by `key`, or raise RateLimited when a limit is reached.
 
@@ -99,12 +91,6 @@ class RateLimiter:
     async def close(self) -> None:
         if self.pool is not None:
             await self.pool.aclose()
-
-    async def _allowed(self, strategy: MovingWindowRateLimiter, rule: str, key: tuple[str, ...]) -> bool:
-        for item in self.rules[rule]:
-            if not await strategy.test(item, rule, *key):
-                return False
-        return True
 
     async def _hit(self, strategy: MovingWindowRateLimiter, rule: str, key: tuple[str, ...]) -> bool:
         for item in self.rules[rule]:

@@ -54,10 +54,12 @@ async def redis_server() -> AsyncIterator[RedisServer]:
 
 
 @asynccontextmanager
-async def limited_app(database: Settings, storage_url: str) -> AsyncIterator[Starlette]:
+async def limited_app(
+    database: Settings, storage_url: str, recheck_seconds: int = RECHECK_SECONDS
+) -> AsyncIterator[Starlette]:
     """An app counting its rate limits in Redis at `storage_url`, started and stopped by its lifespan."""
     settings = database.replace(
-        ratelimit={"storage_url": storage_url, "recheck_seconds": RECHECK_SECONDS, "reply": "3/minute"}
+        ratelimit={"storage_url": storage_url, "recheck_seconds": recheck_seconds, "reply": "3/minute"}
     )
     app = create_app(settings, manage_database=False)
     async with app.router.lifespan_context(app):
@@ -149,6 +151,30 @@ async def test_redis_unreachable_at_start_is_logged_once_and_limits_hold(
     assert len(warnings) == 1 and "Redis cannot be reached" in warnings[0]
 
 
+async def test_while_degraded_requests_do_not_try_to_reach_redis(database: Settings, redis_server: RedisServer) -> None:
+    topic = await make_topic()
+    await make_user("quiet", trusted=True)
+    attempts: list[object] = []
+
+    async def count(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        attempts.append(reader)
+        writer.close()
+
+    # A recheck interval far longer than the test: nothing may knock on Redis's port within it.
+    async with limited_app(database, redis_server.url, recheck_seconds=3600) as app, client_of(app) as client:
+        token = await login(client, "quiet")
+        await redis_server.kill()
+        assert await post_replies(client, topic.id, token, 1) == [303]  # finds Redis gone
+        listener = await asyncio.start_server(count, "127.0.0.1", redis_server.port)
+        try:
+            assert await post_replies(client, topic.id, token, 3) == [303, 303, 429]
+            assert (await client.get("/healthz")).json()["ratelimit"] == "degraded"
+        finally:
+            listener.close()
+            await listener.wait_closed()
+    assert attempts == []
+
+
 async def test_without_redis_the_health_check_reports_memory(client: httpx.AsyncClient) -> None:
     response = await client.get("/healthz")
     assert (response.status_code, response.json()) == (200, {"status": "ok", "database": "ok", "ratelimit": "memory"})
@@ -224,6 +250,12 @@ async def test_postgres_outage_answers_503_keeps_the_text_and_recovers(
         resend = {field["name"]: field["value"] for field in form.find_all("input", attrs={"type": "hidden"})}
         assert resend["parent_id"] == str(earlier.id) and resend["lang"] == "en"
 
+        # A form sent from another site is answered alike, but its text is not put on the forum's page.
+        forged = await member.post(
+            f"/topics/{topic.id}/replies", data={"csrf_token": "not-the-session-token", "body": "Planted words"}
+        )
+        assert forged.status_code == 503 and parse(forged).textarea is None
+
         edit = await member.post(f"/posts/{earlier.id}/edit", data={"csrf_token": token, "body": "Edited text."})
         edit_form = parse(edit).find("form", attrs={"action": f"/posts/{earlier.id}/edit"})
         assert edit_form is not None and edit_form.textarea is not None
@@ -256,6 +288,54 @@ async def test_postgres_outage_answers_503_keeps_the_text_and_recovers(
     assert await Post.filter(source=text, parent_id=earlier.id).exists()
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR and r.name == "forum"]
     assert any("database cannot be reached" in m for m in forum_records(caplog, logging.WARNING))
+
+
+@pytest.fixture
+async def locked_sqlite(tmp_path: Path) -> AsyncIterator[tuple[Settings, Path]]:
+    """A SQLite database that waits 50 ms for a lock (the `busy_timeout` pragma, from the URL) before giving up."""
+    path = tmp_path / "forum.sqlite3"
+    settings = make_settings(tmp_path, f"sqlite://{path}?busy_timeout=50")
+    auth.configure_hashing(settings.security)
+    await db.connect(settings)
+    await db.migrate(settings)
+    try:
+        yield settings, path
+    finally:
+        await db.close()
+
+
+async def test_sqlite_write_lock_held_past_the_busy_timeout_answers_503_with_the_text(
+    locked_sqlite: tuple[Settings, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another process (a backup, a maintenance script) holding SQLite's write lock for longer than the
+    forum waits: reading goes on, and writing answers 503 with the text, rather than 500."""
+    settings, path = locked_sqlite
+    app = create_app(settings, manage_database=False)
+    topic = await make_topic()
+    await make_user("patient", trusted=True, language="fa")
+    text = "متنی که با حوصله نوشتم."
+    async with client_of(app) as member:
+        token = await login(member, "patient")
+        holder = sqlite3.connect(path)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            assert (await member.get(f"/topics/{topic.id}")).status_code == 200
+            reply = await member.post(f"/topics/{topic.id}/replies", data={"csrf_token": token, "body": text})
+        finally:
+            holder.rollback()
+            holder.close()
+        assert (reply.status_code, reply.headers["retry-after"]) == (503, "60")
+        page = parse(reply)
+        assert page.h1 is not None and page.h1.get_text(strip=True) == message_in("fa")
+        assert page.textarea is not None and page.textarea.get_text() == text
+        form = page.find("form", attrs={"action": f"/topics/{topic.id}/replies"})
+        assert form is not None
+        resend = {field["name"]: field["value"] for field in form.find_all("input", attrs={"type": "hidden"})}
+        sent = await member.post(str(form["action"]), data={**resend, "body": page.textarea.get_text()})
+        assert sent.status_code == 303
+    assert await Post.filter(source=text).count() == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR and r.name == "forum"]
+    assert any("database is locked" in m for m in forum_records(caplog, logging.WARNING))
 
 
 async def test_connection_failures_are_told_from_refused_queries(tmp_path: Path) -> None:
