@@ -175,11 +175,6 @@ async def test_while_degraded_requests_do_not_try_to_reach_redis(database: Setti
     assert attempts == []
 
 
-async def test_without_redis_the_health_check_reports_memory(client: httpx.AsyncClient) -> None:
-    response = await client.get("/healthz")
-    assert (response.status_code, response.json()) == (200, {"status": "ok", "database": "ok", "ratelimit": "memory"})
-
-
 @pytest.fixture
 async def proxied_database(tmp_path: Path) -> AsyncIterator[tuple[Settings, TcpProxy]]:
     """The PostgreSQL test database reached through a proxy the test can close and open again."""
