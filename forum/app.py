@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
@@ -24,7 +25,7 @@ from forum.caching import PrivateResponses
 from forum.config import Settings, secret_key
 from forum.deadlines import BodyDeadline
 from forum.discussions import views as discussions
-from forum.errors import ForumError, LoginRequired, NotFound
+from forum.errors import DatabaseUnavailable, ForumError, LoginRequired, NotFound
 from forum.feeds import views as feeds
 from forum.i18n import gettext
 from forum.logs import RequestLog
@@ -35,6 +36,8 @@ from forum.resources import STATIC_DIR
 from forum.templating import render
 
 SESSION_AGE = 30 * 24 * 3600
+# Seconds the health check waits for the database: a load balancer's probe must not hang.
+HEALTH_TIMEOUT = 2.0
 
 
 async def handle_error(request: Request, exc: Exception) -> Response:
@@ -63,18 +66,35 @@ async def handle_error(request: Request, exc: Exception) -> Response:
             500,
             gettext("Something went wrong on our side. Your request was not completed; please try again."),
         )
-    headers = {"Retry-After": "60"} if status == 429 else None
+    headers = {"Retry-After": "60"} if status in (429, 503) else None
+    if isinstance(exc, DatabaseUnavailable):
+        # A page that needs no database, holding the text of the form that could not be sent.
+        return render(
+            request,
+            "errors/503.html",
+            {"status": status, "message": message, "form": exc.form},
+            status_code=status,
+            headers=headers,
+        )
     return render(
         request, "errors/error.html", {"status": status, "message": message}, status_code=status, headers=headers
     )
 
 
 async def healthz(request: Request) -> Response:
+    """Each dependency's state; 200 while the database answers, even with the rate limits degraded."""
     try:
-        await connections.get("default").execute_query("SELECT 1")
+        async with asyncio.timeout(HEALTH_TIMEOUT):
+            await connections.get("default").execute_query("SELECT 1")
+        database = "ok"
     except Exception:
-        return JSONResponse({"status": "unavailable"}, status_code=503)
-    return JSONResponse({"status": "ok"})
+        database = "unavailable"
+    ratelimit = await request.app.state.limiter.check()
+    status = "unavailable" if database != "ok" else "degraded" if ratelimit == "degraded" else "ok"
+    return JSONResponse(
+        {"status": status, "database": database, "ratelimit": ratelimit},
+        status_code=200 if database == "ok" else 503,
+    )
 
 
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
@@ -85,6 +105,8 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         if manage_database:
             await db.connect(settings)
             await db.migrate(settings)
+        # Logs at once when Redis cannot be reached at start, rather than at the first limited request.
+        await app.state.limiter.check()
         try:
             yield
         finally:

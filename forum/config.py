@@ -84,6 +84,7 @@ class LanguagesSettings:
 @dataclasses.dataclass(frozen=True)
 class RatelimitSettings:
     storage_url: str = ""
+    recheck_seconds: int = 5
     reply: str = "1/10seconds;30/hour"
     reply_untrusted: str = "1/minute;10/hour"
     register: str = "5/hour"
@@ -219,6 +220,7 @@ def _validate(settings: Settings) -> None:
         ("[server] body_timeout", settings.server.body_timeout),
         ("[server] keep_alive_timeout", settings.server.keep_alive_timeout),
         ("[server] shutdown_timeout", settings.server.shutdown_timeout),
+        ("[ratelimit] recheck_seconds", settings.ratelimit.recheck_seconds),
     ):
         if value < 1:
             raise ConfigError(f"{name} must be at least 1")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+import sqlite3
 from collections.abc import Mapping
+
+import asyncpg
+from tortoise.exceptions import DBConnectionError
 
 from forum.i18n import gettext, lazy
 
@@ -55,3 +60,48 @@ class ValidationFailed(ForumError):
         self.errors = dict(errors)
         self.values = dict(values or {})
         super().__init__(" ".join(self.errors.values()))
+
+
+class DatabaseUnavailable(ForumError):
+    """The database could not be reached; `form` holds the fields of the form that was being sent, if any."""
+
+    status_code = 503
+    default_message = lazy("The forum cannot reach its database right now; nothing was lost, try again in a minute.")
+
+    def __init__(self, form: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        self.form = dict(form or {})
+
+
+# Failures of the connection rather than of the query: the server is down, restarting,
+# refusing connections or unreachable. Refused queries (integrity, syntax) are not among them.
+_UNREACHABLE: tuple[type[BaseException], ...] = (
+    ConnectionError,  # refused, reset, aborted, broken pipe; Tortoise's DBConnectionError too
+    TimeoutError,
+    socket.gaierror,
+    DBConnectionError,
+    asyncpg.PostgresConnectionError,  # SQLSTATE class 08, and "connection was closed in the middle of operation"
+    asyncpg.CannotConnectNowError,  # the server is starting or shutting down
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.TooManyConnectionsError,
+)
+# SQLite's primary result codes for a file that cannot be opened, read or locked in time.
+_SQLITE_UNAVAILABLE = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN}
+
+
+def connection_failure(exc: BaseException) -> BaseException | None:
+    """The error in `exc`'s chain (itself, what it was raised from or while handling) that says the
+    database cannot be reached; None for a refused query, a bug, anything else."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, _UNREACHABLE):
+            return current
+        # An error raised by Python's sqlite3 module itself carries no result code.
+        code = getattr(current, "sqlite_errorcode", None)
+        if isinstance(current, sqlite3.OperationalError) and code is not None and code & 0xFF in _SQLITE_UNAVAILABLE:
+            return current
+        current = current.__cause__ or current.__context__
+    return None

@@ -44,7 +44,7 @@ async def read_form(request: Request) -> ImmutableMultiDict[str, str]:
         raw = body.decode("ascii")
         fields = ImmutableMultiDict(parse_qsl(raw, keep_blank_values=True, encoding="utf-8", errors="strict"))
     except UnicodeDecodeError:
-        damaged = ImmutableMultiDict(parse_qsl(body.decode("latin-1"), keep_blank_values=True, errors="replace"))
+        damaged = lenient_fields(body)
         _checked(request, damaged)
         raise ValidationFailed(
             {
@@ -56,6 +56,11 @@ async def read_form(request: Request) -> ImmutableMultiDict[str, str]:
             dict(damaged),
         ) from None
     return _checked(request, fields)
+
+
+def lenient_fields(body: bytes | bytearray) -> ImmutableMultiDict[str, str]:
+    """The fields of a URL-encoded body, any bytes that are not UTF-8 replaced with �."""
+    return ImmutableMultiDict(parse_qsl(body.decode("latin-1"), keep_blank_values=True, errors="replace"))
 
 
 def _checked(request: Request, fields: ImmutableMultiDict[str, str]) -> ImmutableMultiDict[str, str]:

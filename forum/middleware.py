@@ -6,13 +6,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forum import i18n
 from forum.config import LANGUAGES
+from forum.csrf import csrf_valid
+from forum.errors import DatabaseUnavailable, connection_failure
+from forum.forms import MAX_FORM_BYTES, lenient_fields
 from forum.models import User
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -51,10 +54,17 @@ class RequestContext:
         self.secure_cookies = secure_cookies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+        # Files and the health check need neither; the health check must answer even when the member's row cannot be read.
+        if scope["type"] != "http" or scope["path"].startswith("/static/") or scope["path"] == "/healthz":
             await self.app(scope, receive, send)
             return
         request = Request(scope)
+        query = request.query_params.get("lang")
+        cookie = request.cookies.get(i18n.LANGUAGE_COOKIE)
+        accept = request.headers.get("accept-language")
+        # Chosen first without the member's preference, so that a page about a database
+        # that cannot be reached (to load the member) is still in the reader's language.
+        i18n.set_language(i18n.negotiate(query, None, cookie, accept, self.default_language))
         session = scope["session"]
         uid = session.get("uid")
         user = await User.get_or_none(id=uid) if isinstance(uid, int) else None
@@ -63,16 +73,8 @@ class RequestContext:
         if uid is not None and user is None:
             session.clear()
         request.state.user = user
-        query = request.query_params.get("lang")
-        cookie = request.cookies.get(i18n.LANGUAGE_COOKIE)
-        language = i18n.negotiate(
-            query,
-            user.language if user else None,
-            cookie,
-            request.headers.get("accept-language"),
-            self.default_language,
-        )
-        i18n.set_language(language)
+        if user is not None:
+            i18n.set_language(i18n.negotiate(query, user.language, cookie, accept, self.default_language))
         remember = query if query in LANGUAGES and query != cookie else None
 
         async def send_with_cookie(message: Message) -> None:
@@ -111,7 +113,9 @@ class ServerErrors:
     """Answers an unhandled exception with the forum's 500 page and logs it once, with its traceback.
 
     In place of Starlette's own last resort, which logs nothing itself and re-raises
-    for the server to log and to drop the connection.
+    for the server to log and to drop the connection. A database that cannot be
+    reached is no bug: it is answered with 503 (and the text of the form that was
+    being sent) and logged as a warning, without a traceback.
     """
 
     def __init__(self, app: ASGIApp, handler: Callable[[Request, Exception], Awaitable[Response]]) -> None:
@@ -123,6 +127,7 @@ class ServerErrors:
             await self.app(scope, receive, send)
             return
         started = False
+        form = _FormCopy(receive) if _is_form_post(scope) else None
 
         async def send_tracking(message: Message) -> None:
             nonlocal started
@@ -130,10 +135,65 @@ class ServerErrors:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_tracking)
+            await self.app(scope, form.receive if form else receive, send_tracking)
         except Exception as exc:
-            logger.error("Unhandled error on %s %s", scope["method"], scope["path"], exc_info=exc)
+            failure = connection_failure(exc)
+            if failure is not None:
+                logger.warning("The database cannot be reached (%s %s): %r", scope["method"], scope["path"], failure)
+            else:
+                logger.error("Unhandled error on %s %s", scope["method"], scope["path"], exc_info=exc)
             if started:
                 raise
-            response = await self.handler(Request(scope), exc)
+            request = Request(scope)
+            error = exc if failure is None else DatabaseUnavailable(await form.resendable(request) if form else None)
+            response = await self.handler(request, error)
             await response(scope, receive, send)
+
+
+def _is_form_post(scope: Scope) -> bool:
+    content_type = Headers(scope=scope).get("content-type", "").split(";")[0].strip().lower()
+    return scope["method"] == "POST" and content_type == "application/x-www-form-urlencoded"
+
+
+class _FormCopy:
+    """A copy of a form's bytes as the app reads them, so that an error page can offer the typed text again.
+
+    The app may have read the form before it failed, or not at all (when loading
+    the member failed first); either way the text is at hand.
+    """
+
+    # The fields a reply or edit form needs to be sent again; never a password.
+    RESENDABLE = ("body", "parent_id", "lang")
+
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self.body = bytearray()
+        self.complete = False
+        self.too_large = False
+
+    async def receive(self) -> Message:
+        message = await self._receive()
+        self._keep(message)
+        return message
+
+    def _keep(self, message: Message) -> None:
+        if message["type"] != "http.request":  # the client went away
+            self.complete = True
+            return
+        if not self.too_large:
+            self.body += message.get("body", b"")
+            if len(self.body) > MAX_FORM_BYTES:
+                self.too_large = True
+                self.body.clear()
+        self.complete = not message.get("more_body", False)
+
+    async def resendable(self, request: Request) -> dict[str, str]:
+        """The fields to offer again: none for a form too large or not sent from this session's pages."""
+        while not self.complete and not self.too_large:
+            self._keep(await self._receive())
+        if self.too_large:
+            return {}
+        fields = lenient_fields(self.body)
+        if "session" not in request.scope or not csrf_valid(request, fields.get("csrf_token")):
+            return {}
+        return {name: fields[name] for name in self.RESENDABLE if name in fields}

@@ -1,41 +1,78 @@
-"""Rate limits with `limits`: in memory by default, in Redis when configured so that workers share them."""
+"""Rate limits with `limits`: in memory by default, in Redis when configured so that workers share them.
+
+When Redis cannot be reached the limits are counted in this process's memory
+instead, so that an outage of Redis never refuses a reply or a login; Redis is
+tried again every `recheck_seconds` and used again as soon as it answers. This
+is Flask-Limiter's "in-memory fallback" (a `MemoryStorage` kept beside the
+shared one, the shared storage's own `check()` as the probe), with a fixed
+interval instead of its growing one, so that recovery is seen within a known time.
+"""
 
 from __future__ import annotations
 
+import logging
+import time
+from typing import Literal
+
 from limits import RateLimitItem, parse_many
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
 from redis.asyncio import ConnectionPool
 
 from forum.config import RatelimitSettings
 from forum.errors import RateLimited
 
+# Seconds to connect to Redis or to wait for its answer. Redis answers in
+# milliseconds; a host that swallows packets must not hold a request for longer.
+REDIS_TIMEOUT = 1.0
+
+logger = logging.getLogger("forum")
+
+LimiterState = Literal["ok", "degraded", "memory"]
+
 
 class RateLimiter:
     def __init__(self, settings: RatelimitSettings) -> None:
+        self.in_memory = MovingWindowRateLimiter(MemoryStorage())
         # The Redis connections are ours, handed to `limits`, so that close() can end them.
         self.pool: ConnectionPool | None = None
-        self.storage: Storage = MemoryStorage()
+        self.redis: RedisStorage | None = None
+        self.shared: MovingWindowRateLimiter | None = None
         if settings.storage_url:
-            self.pool = ConnectionPool.from_url(settings.storage_url)
-            self.storage = RedisStorage(
+            # Timeouts given in the URL (?socket_timeout=) win over these.
+            self.pool = ConnectionPool.from_url(
+                settings.storage_url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT
+            )
+            self.redis = RedisStorage(
                 f"async+{settings.storage_url}",
                 implementation="redispy",
+                # Every client error arrives as StorageError, whatever the cause.
+                wrap_exceptions=True,
                 # A documented option, though the signature types options as scalars.
                 connection_pool=self.pool,  # type: ignore[arg-type]
             )
-        self.strategy = MovingWindowRateLimiter(self.storage)
+            self.shared = MovingWindowRateLimiter(self.redis)
+        self.recheck_seconds = settings.recheck_seconds
+        # When Redis last failed (time.monotonic()); None while it answers.
+        self._failed_at: float | None = None
         self.rules: dict[str, list[RateLimitItem]] = {
             name: parse_many(getattr(settings, name))
             for name in ("reply", "reply_untrusted", "register", "login_username", "login_ip", "flag")
         }
 
-    async def allowed(self, rule: str, *key: str) -> bool:
-        """Whether one more `rule` action by `key` stays within every limit of the rule (nothing is counted)."""
-        for item in self.rules[rule]:
-            if not await self.strategy.test(item, rule, *key):
-                return False
-        return True
+    @property
+    def state(self) -> LimiterState:
+        """Where the limits are counted: "memory" without Redis, "ok" in Redis, "degraded" in memory instead of it."""
+        if self.shared is None:
+            return "memory"
+        return "ok" if self._failed_at is None else "degraded"
+
+    async def check(self) -> LimiterState:
+        """Ask Redis whether it answers (while degraded, only once the recheck interval has passed); the state."""
+        if self.redis is not None and (self._failed_at is None or self._recheck_due()):
+            await self._probe()
+        return self.state
 
     async def hit(self, rule: str, *key: str) -> None:
         """Count one `rule` action by `key`, or raise RateLimited when a limit is reached.
@@ -43,13 +80,57 @@ class RateLimiter:
         Test and count are one atomic step per window (the storage's own hit),
         so requests sent all at once cannot slip past a limit together.
         """
-        for item in self.rules[rule]:
-            if not await self.strategy.hit(item, rule, *key):
-                raise RateLimited()
-
-    async def reset(self) -> None:
-        await self.storage.reset()
+        try:
+            counted = await self._hit(await self._strategy(), rule, key)
+        except StorageError as exc:
+            self._failed(exc)
+            counted = await self._hit(self.in_memory, rule, key)
+        if not counted:
+            raise RateLimited()
 
     async def close(self) -> None:
         if self.pool is not None:
             await self.pool.aclose()
+
+    async def _hit(self, strategy: MovingWindowRateLimiter, rule: str, key: tuple[str, ...]) -> bool:
+        for item in self.rules[rule]:
+            if not await strategy.hit(item, rule, *key):
+                return False
+        return True
+
+    async def _strategy(self) -> MovingWindowRateLimiter:
+        """Redis, unless it failed within the recheck interval: then memory, with no attempt to connect."""
+        if self.shared is not None and (self._failed_at is None or (self._recheck_due() and await self._probe())):
+            return self.shared
+        return self.in_memory
+
+    def _recheck_due(self) -> bool:
+        return self._failed_at is not None and time.monotonic() - self._failed_at >= self.recheck_seconds
+
+    async def _probe(self) -> bool:
+        """PING Redis; records the outcome, logging only a change."""
+        assert self.redis is not None and self.pool is not None
+        was_down = self._failed_at is not None
+        if was_down:
+            # Claimed before the await: requests arriving meanwhile stay in memory instead of probing too.
+            self._failed_at = time.monotonic()
+            # Connections opened before the outage may be dead without knowing it yet; each would
+            # fail once more after Redis is back and be taken for a new outage.
+            await self.pool.disconnect()
+        # limits' check() is a PING that answers False for any error.
+        answers = await self.redis.check()
+        if not answers:
+            self._failed(None)
+        elif was_down:
+            self._failed_at = None
+            logger.info("Rate limits: Redis answers again; limits are shared through it again.")
+        return answers
+
+    def _failed(self, exc: StorageError | None) -> None:
+        if self._failed_at is None:
+            cause = f" ({exc.storage_error!r})" if exc is not None else ""
+            logger.warning(
+                "Rate limits: Redis cannot be reached%s; counting in this process's memory until it answers again.",
+                cause,
+            )
+        self._failed_at = time.monotonic()

@@ -129,7 +129,8 @@ async def test_slug_urls_serve_the_thread(client: httpx.AsyncClient) -> None:
 
 async def test_healthz_answers_when_the_database_does(client: httpx.AsyncClient) -> None:
     response = await client.get("/healthz")
-    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "ratelimit": "memory"}
 
 
 async def test_a_huge_branch_is_split_across_bounded_pages(client: httpx.AsyncClient, settings: Settings) -> None:
