@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
@@ -18,10 +19,11 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
     url = settings.database_url
     connection: str | dict[str, Any]
     if url.startswith("sqlite://"):
-        connection = {
-            "engine": "forum.sqlite",
-            "credentials": sqlite.credentials(url.removeprefix("sqlite://"), settings.database.busy_timeout),
-        }
+        # As in Tortoise's own URLs, query parameters become pragmas ("?busy_timeout=50" in milliseconds).
+        path, _, query = url.removeprefix("sqlite://").partition("?")
+        credentials = sqlite.credentials(path, settings.database.busy_timeout)
+        credentials.update(parse_qsl(query))
+        connection = {"engine": "forum.sqlite", "credentials": credentials}
     elif url.startswith("postgresql://"):
         connection = "postgres://" + url.removeprefix("postgresql://")
     else:

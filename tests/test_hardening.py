@@ -44,7 +44,7 @@ async def test_another_host_is_refused_when_base_url_is_set(database: Settings) 
         assert "لا يُقدَّم" in arabic.text
         # Monitoring on the machine itself asks by IP address; the answer holds no link.
         health = await client.get("/healthz", headers={"host": "127.0.0.1:8000"})
-        assert health.status_code == 200 and health.json() == {"status": "ok"}
+        assert health.status_code == 200 and health.json()["status"] == "ok"
     async with forum_at(behind_proxy(database), "http://FORUM.Example.org:8000") as client:
         assert (await client.get("/")).status_code == 200  # the same host name, reached directly
 
