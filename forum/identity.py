@@ -55,15 +55,6 @@ _JOINING_ZWNJ = regex.compile(
 _EMOJI_PRESENTATION = regex.compile(r"(?<=\p{Extended_Pictographic})\ufe0f")
 _DEFAULT_IGNORABLE = regex.compile(r"\p{Default_Ignorable_Code_Point}")
 
-# Arabic and Persian spellings a reader takes for one name, which confusables.txt
-# leaves apart (it already joins ي ی ى, ك ک and the forms of heh): teh marbuta
-# and heh, alef wasla and alef, and the Arabic-Indic and Persian digits with the
-# digits they stand for. Tatweel only stretches a word.
-_ARABIC_FOLDS = str.maketrans(
-    {"ة": "ه", "ٱ": "ا", "ـ": None}
-    | {chr(0x0660 + d): str(d) for d in range(10)}
-    | {chr(0x06F0 + d): str(d) for d in range(10)}
-)
 # Harakat, hamza above and below and madda (left apart by NFD from أ إ آ ؤ ئ ۀ),
 # and the superscript alef: readers skim past them.
 _ARABIC_MARKS = regex.compile(r"[\u064b-\u065f\u0670]")
@@ -91,17 +82,30 @@ def _load_confusables() -> dict[str, str]:
 
 PROTOTYPES = _load_confusables()
 _PROTOTYPE_TABLE = str.maketrans(PROTOTYPES)
+# Arabic and Persian spellings a reader takes for one name, which confusables.txt
+# leaves apart (it already joins ي ی ى, ك ک and the forms of heh): teh marbuta
+# and heh, alef wasla and alef, and the Arabic-Indic and Persian digits with the
+# digits they stand for, where the data gives them no look-alike of their own
+# (٠ ١ ٥ ٧ ٨ pass for . l o V Λ). Tatweel only stretches a word.
+_ARABIC_FOLDS = str.maketrans(
+    {"ة": "ه", "ٱ": "ا", "ـ": None}
+    | {chr(zero + d): str(d) for zero in (0x0660, 0x06F0) for d in range(10) if chr(0x0660 + d) not in PROTOTYPES}
+)
+
+
+def _nfd(value: str) -> str:
+    return unicodedata.normalize("NFD", value)
 
 
 def _nfkd(value: str) -> str:
-    # Compatibility decomposition where UTS #39 uses the canonical one: the full-width,
-    # bold or circled forms of a letter are the letter.
+    # The full-width, bold or circled forms of a letter are the letter.
     return unicodedata.normalize("NFKD", value)
 
 
 def _round(value: str) -> str:
-    value = _nfkd(_DEFAULT_IGNORABLE.sub("", value).translate(_ARABIC_FOLDS))
+    value = _nfd(_DEFAULT_IGNORABLE.sub("", value).translate(_ARABIC_FOLDS))
     value = _ARABIC_MARKS.sub("", value)
+    # Mapped in canonical form, as UTS #39 has it; compatibility forms are folded after.
     return _nfkd(_nfkd(value.translate(_PROTOTYPE_TABLE)).casefold())
 
 

@@ -147,27 +147,37 @@ def password_error(password: str, username: str = "") -> str | None:
         return gettext("The password needs at least %(min)s characters.", min=format_number(PASSWORD_MIN))
     if len(password) > PASSWORD_MAX:
         return gettext("The password can have at most %(max)s characters.", max=format_number(PASSWORD_MAX))
-    names = [username, *_NAME_PARTS.split(username)] if username else []
-    result = zxcvbn(password[:PASSWORD_CHECKED], user_inputs=[name for name in names if name])
+    names = [name.casefold() for name in (username, *_NAME_PARTS.split(username)) if len(name) >= 3]
+    checked = password[:PASSWORD_CHECKED]
+    result = zxcvbn(checked, user_inputs=names)
     if result["score"] < PASSWORD_MIN_SCORE:
         return _weak_password_message(result["sequence"])
+    # zxcvbn prices the name as one cheap word, so the name and a symbol-laden year can pass
+    # it: a password holding the name must be hard to guess without it.
+    for name in (name for name in names if name in checked.casefold()):
+        rest = checked.casefold().replace(name, "")
+        if not rest or zxcvbn(rest)["score"] < PASSWORD_MIN_SCORE:
+            return gettext("This password is too easy to guess: it is built from the username.")
     return None
 
 
 async def create_user(username: str, password: str, *, role: Role = Role.MEMBER, language: str | None = None) -> User:
     """Create an account. Raises ValidationFailed naming the field at fault."""
     username = unicodedata.normalize("NFC", username.strip())
+    taken = gettext("That username is taken, or too easily mistaken for one that is.")
     errors = {}
+    skeleton = ""
     if problem := username_error(username):
         errors["username"] = problem
+    else:
+        skeleton = identity.skeleton(username)
+        if await User.filter(skeleton=skeleton).exists():
+            errors["username"] = taken
+    # zxcvbn takes milliseconds of CPU (more for long passwords): in a thread, the other requests go on.
     if problem := await run_in_threadpool(password_error, password, username):
         errors["password"] = problem
     if errors:
         raise ValidationFailed(errors, {"username": username})
-    skeleton = identity.skeleton(username)
-    taken = gettext("That username is taken, or too easily mistaken for one that is.")
-    if await User.filter(skeleton=skeleton).exists():
-        raise ValidationFailed({"username": taken}, {"username": username})
     try:
         return await User.create(
             username=username,
