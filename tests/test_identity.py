@@ -274,7 +274,7 @@ async def test_guessable_passwords_are_refused(
 async def test_a_strong_password_is_accepted_and_long_ones_are_checked_in_part(client: httpx.AsyncClient) -> None:
     page = await register(client, "sara_k", "a walrus in the pantry ate 7 figs")
     assert not error(page, "password") and await User.filter(username="sara_k").exists()
-    # Only the first characters are estimated: a long repetition is still caught quickly.
+    # Only the first 50 characters go to the estimator; a long repetition is caught all the same.
     assert "repeats" in error(await register(client, "sara_m", "ab" * 500), "password")
 
 
