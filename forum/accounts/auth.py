@@ -20,7 +20,7 @@ from forum import identity
 from forum.config import SecuritySettings
 from forum.csrf import new_token
 from forum.errors import LoginRequired, PermissionDenied, ValidationFailed
-from forum.i18n import format_number, gettext
+from forum.i18n import format_number, gettext, lazy
 from forum.models import Role, User
 
 if TYPE_CHECKING:
@@ -117,26 +117,27 @@ PASSWORD_MIN_SCORE = 2
 _NAME_PARTS = re.compile(r"[_.\-\u200c]+")
 
 
+# What made zxcvbn's guess easy, in the forum's own words: its feedback is English only.
+_BUILT_FROM_NAME = lazy("This password is too easy to guess: it is built from the username.")
+_WEAKNESSES = {
+    "passwords": lazy("This password is too easy to guess: it is one of the most common passwords."),
+    "dictionary": lazy("This password is too easy to guess: it is a common word or name. Add a few unrelated words."),
+    "repeat": lazy("This password is too easy to guess: it repeats the same characters."),
+    "sequence": lazy("This password is too easy to guess: it is a sequence such as 1234 or abcd."),
+    "spatial": lazy("This password is too easy to guess: it follows a row of keys on the keyboard."),
+    "date": lazy("This password is too easy to guess: it is a date or a year."),
+    "regex": lazy("This password is too easy to guess: it is a date or a year."),
+}
+_WEAK = lazy("This password is too easy to guess. A few unrelated words make a strong one.")
+
+
 def _weak_password_message(sequence: list[_Match]) -> str:
-    """Our own sentence for what made zxcvbn's guess easy (its feedback is English only)."""
+    if any(m.get("dictionary_name") == "user_inputs" for m in sequence):
+        return gettext(_BUILT_FROM_NAME)
     # The longest stretch of the password that a pattern explains is what gave it away.
     match = max(sequence, key=lambda m: len(m["token"]))
-    pattern = match["pattern"]
-    if any(m.get("dictionary_name") == "user_inputs" for m in sequence):
-        return gettext("This password is too easy to guess: it is built from the username.")
-    if pattern == "dictionary" and match.get("dictionary_name") == "passwords":
-        return gettext("This password is too easy to guess: it is one of the most common passwords.")
-    if pattern == "dictionary":
-        return gettext("This password is too easy to guess: it is a common word or name. Add a few unrelated words.")
-    if pattern == "repeat":
-        return gettext("This password is too easy to guess: it repeats the same characters.")
-    if pattern == "sequence":
-        return gettext("This password is too easy to guess: it is a sequence such as 1234 or abcd.")
-    if pattern == "spatial":
-        return gettext("This password is too easy to guess: it follows a row of keys on the keyboard.")
-    if pattern in ("date", "regex"):
-        return gettext("This password is too easy to guess: it is a date or a year.")
-    return gettext("This password is too easy to guess. A few unrelated words make a strong one.")
+    weakness = "passwords" if match.get("dictionary_name") == "passwords" else match["pattern"]
+    return gettext(_WEAKNESSES.get(weakness, _WEAK))
 
 
 def password_error(password: str, username: str = "") -> str | None:
@@ -157,7 +158,7 @@ def password_error(password: str, username: str = "") -> str | None:
     for name in (name for name in names if name in checked.casefold()):
         rest = checked.casefold().replace(name, "")
         if not rest or zxcvbn(rest)["score"] < PASSWORD_MIN_SCORE:
-            return gettext("This password is too easy to guess: it is built from the username.")
+            return gettext(_BUILT_FROM_NAME)
     return None
 
 
