@@ -56,8 +56,9 @@ class User(Model):
     username = fields.CharField(max_length=32)
     # NFKC + casefold of the name: the unique key that makes names case-insensitive.
     username_key = fields.CharField(max_length=64, unique=True)
-    # Confusable skeleton (homoglyphs folded), compared on registration.
-    skeleton = fields.CharField(max_length=64, db_index=True)
+    # The name's confusable skeleton (forum.identity.skeleton), compared on registration.
+    # Migrations recompute it when the rules or Unicode's data change.
+    skeleton = fields.CharField(max_length=255, db_index=True)
     password_hash = fields.CharField(max_length=255)
     role = fields.CharEnumField(Role, max_length=16, default=Role.MEMBER)
     language = fields.CharField(max_length=2, null=True)

@@ -15,6 +15,7 @@ from starlette.templating import Jinja2Templates
 
 from forum import i18n, labels
 from forum.csrf import LazyToken
+from forum.models import Role, User
 from forum.resources import TEMPLATES_DIR
 from forum.text import direction, isolate
 
@@ -34,6 +35,15 @@ def _page_context(request: Request) -> dict[str, Any]:
 def bdi(value: object) -> Markup:
     """A user-written name isolated for the bidi algorithm, to sit inside a translated sentence."""
     return Markup("<bdi>%s</bdi>") % value
+
+
+def person(user: User) -> Markup:
+    """A member's name as bdi() gives it, followed by their role when they moderate: a name made
+    to look like a moderator's still comes without the badge."""
+    if user.role == Role.MEMBER:
+        return bdi(user.username)
+    role = i18n.gettext(labels.ROLE_NAMES[user.role])
+    return Markup('<bdi>%s</bdi> <span class="badge badge-role">%s</span>') % (user.username, role)
 
 
 @jinja2.pass_context
@@ -69,6 +79,7 @@ def _environment() -> jinja2.Environment:
     )
     env.globals.update(
         bdi=bdi,
+        person=person,
         isolate=isolate,
         path_for=path_for,
         flag_reasons=labels.FLAG_REASONS,

@@ -1,4 +1,4 @@
-"""Plain-text helpers: input normalisation, language guess, confusable skeletons, excerpts."""
+"""Plain-text helpers: input normalisation, invisible characters, language guess, excerpts."""
 
 from __future__ import annotations
 
@@ -6,16 +6,16 @@ import re
 import unicodedata
 from html.parser import HTMLParser
 
+import regex
+
 RTL_LANGUAGES = frozenset({"ar", "fa"})
 
-# Named explicitly so the intent is readable; the Cc/Cf category test in
-# has_format_controls covers the rest.  The Hangul fillers and Braille blank are
-# letters/symbols by category yet render as nothing, so only this set catches them.
-FORMAT_CONTROLS = frozenset(
-    "\u061c\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
-    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-    "\u115f\u1160\u3164\uffa0\u2800"
-)
+# Characters that show nothing or steer the direction of the text around them: Unicode's
+# default-ignorables (zero-width and direction marks, variation selectors, tags, Hangul
+# fillers…) and every format or control character.
+_INVISIBLE = regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cf}]")
+# A symbol by category, yet it prints as a blank.
+_BRAILLE_BLANK = "\u2800"
 
 _NEWLINES = re.compile(r"\r\n?")
 # C0/C1 controls (but tab and newline), lone surrogates and the noncharacters:
@@ -40,34 +40,6 @@ _PERSIAN_MARKERS = frozenset("پچژگیک\u200c۰۱۲۳۴۵۶۷۸۹")
 # Alef with hamza and tanween occur in Persian loanwords too, but far less often.
 _ARABIC_MARKERS = frozenset("يكةىأإؤ\u064b\u064c\u064d")
 
-# Every value is a final representative: no value contains a key, so one
-# translate() pass is enough.  Applied after NFKC and casefold.
-HOMOGLYPHS: dict[str, str] = {
-    # Cyrillic look-alikes of Latin letters
-    "а": "a", "в": "b", "ь": "b", "с": "c", "ԁ": "d", "е": "e", "ё": "e", "һ": "h",
-    "н": "h", "і": "l", "ї": "l", "ӏ": "l", "ј": "j", "к": "k", "м": "m", "о": "o",
-    "р": "p", "ԛ": "q", "ѕ": "s", "т": "t", "у": "y", "ԝ": "w", "х": "x",
-    # Greek look-alikes of Latin letters
-    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "l", "κ": "k", "μ": "m", "ν": "v",
-    "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ζ": "z",
-    # Latin letters, digits and symbols that pass for one another
-    "i": "l", "1": "l", "|": "l", "ı": "l", "0": "o", "ɡ": "g",
-    # Separators, including the dashes NFKC leaves alone, and Arabic tatweel
-    "_": "", "-": "", ".": "", "‐": "", "‑": "", "‒": "", "–": "", "—": "", "−": "",
-    "·": "", "ـ": "",
-    # Arabic and Persian spellings of the same letter
-    "ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "ە": "ه", "ہ": "ه", "ھ": "ه",
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
-    # Arabic-Indic and Persian digits; zero and one follow their ASCII look-alikes
-    "٠": "o", "١": "l", "۰": "o", "۱": "l",
-    **{chr(0x0660 + d): str(d) for d in range(2, 10)},
-    **{chr(0x06F0 + d): str(d) for d in range(2, 10)},
-    # Arabic harakat, which readers skim past
-    **{chr(c): "" for c in (*range(0x064B, 0x0660), 0x0670)},
-}  # fmt: skip
-_HOMOGLYPH_TABLE = str.maketrans(HOMOGLYPHS)
-_MULTI_GLYPHS = (("rn", "m"), ("vv", "w"))
-
 _BLOCK_TAGS = frozenset(
     {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote",
      "ul", "ol", "li", "table", "tr", "th", "td", "div"}
@@ -82,13 +54,9 @@ def normalise(text: str) -> str:
     return _LEADING_BLANK_LINES.sub("", text.rstrip())
 
 
-def _is_format_control(ch: str) -> bool:
-    return ch in FORMAT_CONTROLS or unicodedata.category(ch) in {"Cc", "Cf"}
-
-
 def is_blank(text: str) -> bool:
     """Return True when text would display as nothing at all."""
-    return all(ch.isspace() or _is_format_control(ch) for ch in text)
+    return all(ch.isspace() or ch == _BRAILLE_BLANK or _INVISIBLE.match(ch) for ch in text)
 
 
 def detect_language(text: str) -> str:
@@ -109,17 +77,7 @@ def direction(language: str) -> str:
 
 def has_format_controls(text: str) -> bool:
     """Return True when text holds invisible or direction-changing characters."""
-    return any(_is_format_control(ch) for ch in text)
-
-
-def skeleton(text: str) -> str:
-    """Reduce a name to a form equal for names a reader could mistake for each other."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    visible = "".join(ch for ch in folded if not _is_format_control(ch))
-    result = visible.translate(_HOMOGLYPH_TABLE)
-    for sequence, replacement in _MULTI_GLYPHS:
-        result = result.replace(sequence, replacement)
-    return result
+    return _INVISIBLE.search(text) is not None
 
 
 class _TextExtractor(HTMLParser):

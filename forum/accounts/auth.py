@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import unicodedata
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,13 +14,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
+from zxcvbn import zxcvbn
 
-from forum import text
+from forum import identity
 from forum.config import SecuritySettings
 from forum.csrf import new_token
 from forum.errors import LoginRequired, PermissionDenied, ValidationFailed
-from forum.i18n import format_number, gettext
+from forum.i18n import format_number, gettext, lazy
 from forum.models import Role, User
+
+if TYPE_CHECKING:
+    from zxcvbn.matching import _Match
 
 PASSWORD_MIN = 10
 # Long passphrases are welcome; the cap only bounds the hashing work per attempt.
@@ -28,6 +34,8 @@ USERNAME_MAX = 32
 USERNAME_PUNCTUATION = frozenset("_-.")
 # The stored case-folded key and skeleton (see models.User) hold this many characters.
 KEY_MAX = 64
+SKELETON_MAX = 255
+ZWNJ = "\u200c"
 
 
 class _Hashing:
@@ -56,53 +64,121 @@ def username_key(name: str) -> str:
     return unicodedata.normalize("NFKC", name).casefold()
 
 
+def _length_message() -> str:
+    return gettext(
+        "A username has %(min)s to %(max)s characters.",
+        min=format_number(USERNAME_MIN),
+        max=format_number(USERNAME_MAX),
+    )
+
+
+def _script_message(problem: identity.ScriptProblem) -> str:
+    if problem is identity.ScriptProblem.UNCOMMON_SCRIPT:
+        return gettext("A username can only use letters of scripts in everyday use, such as Latin, Arabic or Cyrillic.")
+    if problem is identity.ScriptProblem.MIXED_SCRIPTS:
+        return gettext(
+            "A username is written in one script: it cannot mix, for example, Latin and Arabic letters,"
+            " or Latin letters and Persian digits."
+        )
+    return gettext("A username cannot mix digits of different kinds, such as 1 and ۱.")
+
+
 def username_error(name: str) -> str | None:
     """Why `name` cannot be a username (translated), or None."""
     if not USERNAME_MIN <= len(name) <= USERNAME_MAX:
-        return gettext(
-            "A username has %(min)s to %(max)s characters.",
-            min=format_number(USERNAME_MIN),
-            max=format_number(USERNAME_MAX),
-        )
-    if len(username_key(name)) > KEY_MAX or len(text.skeleton(name)) > KEY_MAX:
-        # Some characters expand under NFKC (one ligature becomes eighteen letters).
-        return gettext(
-            "A username has %(min)s to %(max)s characters.",
-            min=format_number(USERNAME_MIN),
-            max=format_number(USERNAME_MAX),
-        )
-    if text.has_format_controls(name):
+        return _length_message()
+    if identity.hidden_characters(name):
         return gettext("A username cannot contain invisible, control or direction-changing characters.")
     for ch in name:
-        if not (unicodedata.category(ch)[0] in "LMN" or ch in USERNAME_PUNCTUATION):
+        # hidden_characters() let a zero-width non-joiner through only between two letters it keeps apart.
+        if not (unicodedata.category(ch)[0] in "LMN" or ch in USERNAME_PUNCTUATION or ch == ZWNJ):
             return gettext("A username may hold letters, digits and the signs _ - . only.")
     if unicodedata.category(name[0])[0] not in "LN" or unicodedata.category(name[-1])[0] == "P":
         return gettext("A username starts with a letter or a digit and does not end with a sign.")
+    if unicodedata.normalize("NFKC", name) != name:
+        # Full-width, bold or circled letters, ligatures, presentation forms: each has a plain spelling.
+        return gettext("A username cannot contain full-width, stylised or joined forms of letters; type them plainly.")
+    if problem := identity.script_problem(name):
+        return _script_message(problem)
+    if len(username_key(name)) > KEY_MAX or len(identity.skeleton(name)) > SKELETON_MAX:
+        # Some letters expand when case-folded or mapped to their look-alikes.
+        return _length_message()
     return None
 
 
-def password_error(password: str) -> str | None:
+# The strength estimate looks at this many characters. Its work grows steeply with
+# the length (a random 100-character password costs it seconds); a password whose
+# first 50 characters are hard to guess is hard to guess.
+PASSWORD_CHECKED = 50
+# zxcvbn's score 2 means at least a million guesses (10^6, its estimate). Logins are throttled per address
+# and per account name, so that many guesses is out of an online attacker's reach,
+# while score 3 would refuse memorable passphrases of two uncommon words and a number.
+PASSWORD_MIN_SCORE = 2
+_NAME_PARTS = re.compile(r"[_.\-\u200c]+")
+
+
+# What made zxcvbn's guess easy, in the forum's own words: its feedback is English only.
+_BUILT_FROM_NAME = lazy("This password is too easy to guess: it is built from the username.")
+_WEAKNESSES = {
+    "passwords": lazy("This password is too easy to guess: it is one of the most common passwords."),
+    "dictionary": lazy("This password is too easy to guess: it is a common word or name. Add a few unrelated words."),
+    "repeat": lazy("This password is too easy to guess: it repeats the same characters."),
+    "sequence": lazy("This password is too easy to guess: it is a sequence such as 1234 or abcd."),
+    "spatial": lazy("This password is too easy to guess: it follows a row of keys on the keyboard."),
+    "date": lazy("This password is too easy to guess: it is a date or a year."),
+    "regex": lazy("This password is too easy to guess: it is a date or a year."),
+}
+_WEAK = lazy("This password is too easy to guess. A few unrelated words make a strong one.")
+
+
+def _weak_password_message(sequence: list[_Match]) -> str:
+    if any(m.get("dictionary_name") == "user_inputs" for m in sequence):
+        return gettext(_BUILT_FROM_NAME)
+    # The longest stretch of the password that a pattern explains is what gave it away.
+    match = max(sequence, key=lambda m: len(m["token"]))
+    weakness = "passwords" if match.get("dictionary_name") == "passwords" else match["pattern"]
+    return gettext(_WEAKNESSES.get(weakness, _WEAK))
+
+
+def password_error(password: str, username: str = "") -> str | None:
+    """Why `password` cannot be used (translated), or None: too short or long, or easy to guess
+    (a common password, a pattern, or built from the username). Takes milliseconds of CPU: call
+    it off the event loop."""
     if len(password) < PASSWORD_MIN:
         return gettext("The password needs at least %(min)s characters.", min=format_number(PASSWORD_MIN))
     if len(password) > PASSWORD_MAX:
         return gettext("The password can have at most %(max)s characters.", max=format_number(PASSWORD_MAX))
+    names = [name.casefold() for name in (username, *_NAME_PARTS.split(username)) if len(name) >= 3]
+    checked = password[:PASSWORD_CHECKED]
+    result = zxcvbn(checked, user_inputs=names)
+    if result["score"] < PASSWORD_MIN_SCORE:
+        return _weak_password_message(result["sequence"])
+    # zxcvbn prices the name as one cheap word, so the name and a symbol-laden year can pass
+    # it: a password holding the name must be hard to guess without it.
+    for name in (name for name in names if name in checked.casefold()):
+        rest = checked.casefold().replace(name, "")
+        if not rest or zxcvbn(rest)["score"] < PASSWORD_MIN_SCORE:
+            return gettext(_BUILT_FROM_NAME)
     return None
 
 
 async def create_user(username: str, password: str, *, role: Role = Role.MEMBER, language: str | None = None) -> User:
     """Create an account. Raises ValidationFailed naming the field at fault."""
     username = unicodedata.normalize("NFC", username.strip())
+    taken = gettext("That username is taken, or too easily mistaken for one that is.")
     errors = {}
+    skeleton = ""
     if problem := username_error(username):
         errors["username"] = problem
-    if problem := password_error(password):
+    else:
+        skeleton = identity.skeleton(username)
+        if await User.filter(skeleton=skeleton).exists():
+            errors["username"] = taken
+    # zxcvbn takes milliseconds of CPU (more for long passwords): in a thread, the other requests go on.
+    if problem := await run_in_threadpool(password_error, password, username):
         errors["password"] = problem
     if errors:
         raise ValidationFailed(errors, {"username": username})
-    skeleton = text.skeleton(username)
-    taken = gettext("That username is taken, or too easily mistaken for one that is.")
-    if await User.filter(skeleton=skeleton).exists():
-        raise ValidationFailed({"username": taken}, {"username": username})
     try:
         return await User.create(
             username=username,
@@ -136,7 +212,7 @@ async def authenticate(username: str, password: str) -> User | None:
 
 async def set_password(user: User, password: str) -> None:
     """Give the account a new password and end every session it has. Raises ValidationFailed for a bad one."""
-    if problem := password_error(password):
+    if problem := await run_in_threadpool(password_error, password, user.username):
         raise ValidationFailed({"password": problem})
     password_hash = await run_in_threadpool(_Hashing.hasher.hash, password)
     await User.filter(id=user.id).update(password_hash=password_hash, session_epoch=F("session_epoch") + 1)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
-from forum import markup, text
+from forum import identity, markup, text
 from forum.config import LANGUAGES
 from forum.errors import ValidationFailed
 from forum.i18n import gettext
@@ -29,6 +29,12 @@ def clean_texts(fields: Mapping[str, str]) -> dict[str, tuple[str, str]]:
             continue
         if text.is_blank(title) or len(title) > TITLE_MAX:
             errors[f"title_{language}"] = gettext("A title of 1 to 300 characters is needed.")
+        elif identity.hidden_characters(title):
+            # Refused rather than removed: the moderator sees what was pasted and decides.
+            errors[f"title_{language}"] = gettext(
+                "A title cannot contain invisible or direction-changing characters"
+                " (a zero-width non-joiner between two letters is fine)."
+            )
         if text.is_blank(body) or len(body) > BODY_MAX:
             errors[f"body_{language}"] = gettext("A text of 1 to 20,000 characters is needed.")
         texts[language] = (title, body)
