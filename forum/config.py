@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
+
 LANGUAGES = ("en", "ar", "fa")
 MODERATION_MODES = ("first-posts", "all", "none")
 
@@ -39,6 +41,10 @@ class SecuritySettings:
     # hashes are cheaper to crack if the database is ever stolen.
     password_memory_kib: int = 65536
     password_time_cost: int = 3
+    # Password hashes computed at once by one process, each taking password_memory_kib,
+    # and attempts allowed to wait for one; past that, a login is refused at once.
+    password_hashes_at_once: int = 2
+    password_hashes_waiting: int = 16
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,8 +78,12 @@ class RatelimitSettings:
     reply: str = "1/10seconds;30/hour"
     reply_untrusted: str = "1/minute;10/hour"
     register: str = "5/hour"
-    login_username: str = "10/15minutes"
+    login_pair: str = "10/15minutes"
     login_ip: str = "50/15minutes"
+    login_username: str = "10/15minutes"
+    login_delay_max: int = 10
+    preview: str = "10/minute"
+    edit: str = "10/minute;60/hour"
     flag: str = "20/hour"
 
 
@@ -190,11 +200,25 @@ def _validate(settings: Settings) -> None:
         ("[posts] max_posts_per_page", settings.posts.max_posts_per_page),
         ("[feeds] items", settings.feeds.items),
         ("[server] workers", settings.server.workers),
+        ("[security] password_hashes_at_once", settings.security.password_hashes_at_once),
+        ("[ratelimit] login_delay_max", settings.ratelimit.login_delay_max),
     ):
         if value < 1:
             raise ConfigError(f"{name} must be at least 1")
     if settings.security.password_memory_kib < 64 or settings.security.password_time_cost < 1:
         raise ConfigError("[security] password_memory_kib must be at least 64 and password_time_cost at least 1")
+    if settings.security.password_hashes_waiting < 0:
+        raise ConfigError("[security] password_hashes_waiting must be 0 or more")
+    for field in dataclasses.fields(RatelimitSettings):
+        value = getattr(settings.ratelimit, field.name)
+        if field.name == "storage_url" or not isinstance(value, str):
+            continue
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ConfigError(
+                f'[ratelimit] {field.name} must be limits such as "10/minute" or "10/minute;60/hour", not {value!r}'
+            ) from None
     if settings.posts.max_depth < 2:
         raise ConfigError("[posts] max_depth must be at least 2")
     if settings.ratelimit.storage_url and not settings.ratelimit.storage_url.startswith(("redis://", "rediss://")):

@@ -27,7 +27,14 @@ class RateLimiter:
         self.strategy = MovingWindowRateLimiter(self.storage)
         self.rules: dict[str, list[RateLimitItem]] = {
             name: parse_many(getattr(settings, name))
-            for name in ("reply", "reply_untrusted", "register", "login_username", "login_ip", "flag")
+            for name in ("reply", "reply_untrusted", "register", "login_pair", "login_ip", "preview", "edit", "flag")
+        }
+        # Rules that slow down instead of refusing. Each is counted past its limits (in the same
+        # windows), far enough for the wait to reach its longest.
+        self.delay_max = settings.login_delay_max
+        headroom = self.delay_max.bit_length() + 1
+        self.slowdowns: dict[str, list[tuple[RateLimitItem, RateLimitItem]]] = {
+            "login_username": [(item, _widened(item, headroom)) for item in parse_many(settings.login_username)]
         }
 
     async def allowed(self, rule: str, *key: str) -> bool:
@@ -47,9 +54,32 @@ class RateLimiter:
             if not await self.strategy.hit(item, rule, *key):
                 raise RateLimited()
 
+    async def record(self, rule: str, *key: str) -> None:
+        """Count one `rule` event by `key` that has already happened (a failed login): nothing is refused."""
+        for item in self.rules.get(rule, []):
+            await self.strategy.hit(item, rule, *key)
+        for _, counted in self.slowdowns.get(rule, []):
+            await self.strategy.hit(counted, rule, *key)
+
+    async def delay(self, rule: str, *key: str) -> int:
+        """Seconds the next `rule` action by `key` waits: none while within the rule's limits, then
+        1 second, doubling with each further event, up to `delay_max`."""
+        seconds = 0
+        for limit, counted in self.slowdowns[rule]:
+            stats = await self.strategy.get_window_stats(counted, rule, *key)
+            past = counted.amount - stats.remaining - limit.amount
+            if past >= 0:
+                seconds = max(seconds, min(self.delay_max, 2**past))
+        return seconds
+
     async def reset(self) -> None:
         await self.storage.reset()
 
     async def close(self) -> None:
         if self.pool is not None:
             await self.pool.aclose()
+
+
+def _widened(item: RateLimitItem, extra: int) -> RateLimitItem:
+    """The same window as `item`, holding `extra` more events."""
+    return type(item)(item.amount + extra, item.multiples, item.namespace)
