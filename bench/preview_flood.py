@@ -53,9 +53,7 @@ async def flood(url: str, previews: int, probe: Probe) -> collections.Counter[in
         async with probe.running():
             responses = await asyncio.gather(
                 *(
-                    client.post(
-                        "/topics/1/replies", data={"body": body, "action": "preview", "csrf_token": token}
-                    )
+                    client.post("/topics/1/replies", data={"body": body, "action": "preview", "csrf_token": token})
                     for _ in range(previews)
                 )
             )
