@@ -30,6 +30,12 @@ TOO_OFTEN = "You are doing that too often."
 MakeApp = Callable[..., Starlette]
 
 
+@pytest.fixture(autouse=True)
+def _forum_log_captured(caplog: pytest.LogCaptureFixture) -> None:
+    """Everything the forum logs, so that a test can say what must not be in it."""
+    caplog.set_level(logging.INFO, logger="forum")
+
+
 @pytest.fixture
 def make_app(database: Settings) -> MakeApp:
     """An app with the shipped rate limits, and any settings changed by section."""
@@ -362,8 +368,3 @@ async def test_text_nested_past_the_limit_is_kept(client: httpx.AsyncClient) -> 
     page = BeautifulSoup((await client.get(f"/topics/{topic.id}")).text, "html.parser")
     text = page.select_one(f"#post-{post.id} .post-body").get_text()
     assert text.rstrip().endswith("- - the last words")
-
-
-@pytest.fixture(autouse=True)
-def _forum_log_captured(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="forum")
