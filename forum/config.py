@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from limits import parse_many
+
 LANGUAGES = ("en", "ar", "fa")
 MODERATION_MODES = ("first-posts", "all", "none")
 LOG_FORMATS = ("text", "json")
@@ -50,6 +52,10 @@ class SecuritySettings:
     password_time_cost: int = 3
     # A registration form sent back sooner than this after it was served is taken for a script's.
     register_min_seconds: int = 3
+    # Password hashes computed at once by one process, each taking password_memory_kib,
+    # and attempts allowed to wait for one; past that, a login is refused at once.
+    password_hashes_at_once: int = 2
+    password_hashes_waiting: int = 16
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,8 +94,12 @@ class RatelimitSettings:
     reply: str = "1/10seconds;30/hour"
     reply_untrusted: str = "1/minute;10/hour"
     register: str = "5/hour"
-    login_username: str = "10/15minutes"
+    login_pair: str = "10/15minutes"
     login_ip: str = "50/15minutes"
+    login_username: str = "10/15minutes"
+    login_delay_max: int = 10
+    preview: str = "10/minute"
+    edit: str = "10/minute;60/hour"
     flag: str = "20/hour"
 
 
@@ -221,6 +231,8 @@ def _validate(settings: Settings) -> None:
         ("[server] keep_alive_timeout", settings.server.keep_alive_timeout),
         ("[server] shutdown_timeout", settings.server.shutdown_timeout),
         ("[ratelimit] recheck_seconds", settings.ratelimit.recheck_seconds),
+        ("[security] password_hashes_at_once", settings.security.password_hashes_at_once),
+        ("[ratelimit] login_delay_max", settings.ratelimit.login_delay_max),
     ):
         if value < 1:
             raise ConfigError(f"{name} must be at least 1")
@@ -234,6 +246,18 @@ def _validate(settings: Settings) -> None:
         if value < 0:
             raise ConfigError(f"{name} must be 0 or more")
     _validate_base_url(settings.server.base_url)
+    if settings.security.password_hashes_waiting < 0:
+        raise ConfigError("[security] password_hashes_waiting must be 0 or more")
+    for field in dataclasses.fields(RatelimitSettings):
+        value = getattr(settings.ratelimit, field.name)
+        if field.name == "storage_url" or not isinstance(value, str):
+            continue
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ConfigError(
+                f'[ratelimit] {field.name} must be limits such as "10/minute" or "10/minute;60/hour", not {value!r}'
+            ) from None
     if settings.posts.max_depth < 2:
         raise ConfigError("[posts] max_depth must be at least 2")
     if settings.ratelimit.storage_url and not settings.ratelimit.storage_url.startswith(("redis://", "rediss://")):

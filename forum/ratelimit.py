@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Literal
+from collections.abc import Awaitable, Callable
+from typing import Literal, TypeVar
 
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage
@@ -30,6 +31,7 @@ REDIS_TIMEOUT = 1.0
 logger = logging.getLogger("forum")
 
 LimiterState = Literal["ok", "degraded", "memory"]
+T = TypeVar("T")
 
 
 class RateLimiter:
@@ -58,7 +60,14 @@ class RateLimiter:
         self._failed_at: float | None = None
         self.rules: dict[str, list[RateLimitItem]] = {
             name: parse_many(getattr(settings, name))
-            for name in ("reply", "reply_untrusted", "register", "login_username", "login_ip", "flag")
+            for name in ("reply", "reply_untrusted", "register", "login_pair", "login_ip", "preview", "edit", "flag")
+        }
+        # Rules that slow down instead of refusing. Each is counted past its limits (in the same
+        # windows), far enough for the wait to reach its longest.
+        self.delay_max = settings.login_delay_max
+        headroom = self.delay_max.bit_length() + 1
+        self.slowdowns: dict[str, list[tuple[RateLimitItem, RateLimitItem]]] = {
+            "login_username": [(item, _widened(item, headroom)) for item in parse_many(settings.login_username)]
         }
 
     @property
@@ -74,29 +83,66 @@ class RateLimiter:
             await self._probe()
         return self.state
 
+    async def allowed(self, rule: str, *key: str) -> bool:
+        """Whether one more `rule` action by `key` stays within every limit of the rule (nothing is counted)."""
+        return await self._run(lambda strategy: self._allowed(strategy, rule, key))
+
     async def hit(self, rule: str, *key: str) -> None:
         """Count one `rule` action by `key`, or raise RateLimited when a limit is reached.
 
         Test and count are one atomic step per window (the storage's own hit),
         so requests sent all at once cannot slip past a limit together.
         """
-        try:
-            counted = await self._hit(await self._strategy(), rule, key)
-        except StorageError as exc:
-            self._failed(exc)
-            counted = await self._hit(self.in_memory, rule, key)
-        if not counted:
+        if not await self._run(lambda strategy: self._hit(strategy, rule, key)):
             raise RateLimited()
+
+    async def record(self, rule: str, *key: str) -> None:
+        """Count one `rule` event by `key` that has already happened (a failed login): nothing is refused."""
+        await self._run(lambda strategy: self._record(strategy, rule, key))
+
+    async def delay(self, rule: str, *key: str) -> int:
+        """Seconds the next `rule` action by `key` waits: none while within the rule's limits, then
+        1 second, doubling with each further event, up to `delay_max`."""
+        return await self._run(lambda strategy: self._delay(strategy, rule, key))
 
     async def close(self) -> None:
         if self.pool is not None:
             await self.pool.aclose()
+
+    async def _run(self, work: Callable[[MovingWindowRateLimiter], Awaitable[T]]) -> T:
+        """`work` on the shared counts, or on this process's when Redis fails (the failure is logged once)."""
+        try:
+            return await work(await self._strategy())
+        except StorageError as exc:
+            self._failed(exc)
+            return await work(self.in_memory)
+
+    async def _allowed(self, strategy: MovingWindowRateLimiter, rule: str, key: tuple[str, ...]) -> bool:
+        for item in self.rules[rule]:
+            if not await strategy.test(item, rule, *key):
+                return False
+        return True
 
     async def _hit(self, strategy: MovingWindowRateLimiter, rule: str, key: tuple[str, ...]) -> bool:
         for item in self.rules[rule]:
             if not await strategy.hit(item, rule, *key):
                 return False
         return True
+
+    async def _record(self, strategy: MovingWindowRateLimiter, rule: str, key: tuple[str, ...]) -> None:
+        for item in self.rules.get(rule, []):
+            await strategy.hit(item, rule, *key)
+        for _, counted in self.slowdowns.get(rule, []):
+            await strategy.hit(counted, rule, *key)
+
+    async def _delay(self, strategy: MovingWindowRateLimiter, rule: str, key: tuple[str, ...]) -> int:
+        seconds = 0
+        for limit, counted in self.slowdowns[rule]:
+            stats = await strategy.get_window_stats(counted, rule, *key)
+            past = counted.amount - stats.remaining - limit.amount
+            if past >= 0:
+                seconds = max(seconds, min(self.delay_max, 2**past))
+        return seconds
 
     async def _strategy(self) -> MovingWindowRateLimiter:
         """Redis, unless it failed within the recheck interval: then memory, with no attempt to connect."""
@@ -134,3 +180,8 @@ class RateLimiter:
                 cause,
             )
         self._failed_at = time.monotonic()
+
+
+def _widened(item: RateLimitItem, extra: int) -> RateLimitItem:
+    """The same window as `item`, holding `extra` more events."""
+    return type(item)(item.amount + extra, item.multiples, item.namespace)

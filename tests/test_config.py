@@ -57,6 +57,11 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
         ("", {"FORUM_SERVER_BASE_URL": "https://user@forum.example.org"}, "base_url must be"),
         ("", {"FORUM_POSTS_DUPLICATE_WINDOW_SECONDS": "-1"}, "0 or more"),
         ("[moderation]\nmax_links_untrusted = -2\n", {}, "0 or more"),
+        ("[ratelimit]\npreview = 'often'\n", {}, "preview must be limits"),
+        ("", {"FORUM_RATELIMIT_EDIT": "10/fortnight"}, "edit must be limits"),
+        ("[ratelimit]\nlogin_delay_max = 0\n", {}, "login_delay_max must be at least 1"),
+        ("[security]\npassword_hashes_at_once = 0\n", {}, "password_hashes_at_once must be at least 1"),
+        ("[security]\npassword_hashes_waiting = -1\n", {}, "password_hashes_waiting must be 0 or more"),
     ],
 )
 def test_bad_configuration_is_explained(tmp_path: Path, text: str, environ: dict[str, str], message: str) -> None:

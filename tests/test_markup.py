@@ -3,6 +3,7 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -18,6 +19,10 @@ REL = 'rel="nofollow ugc noopener"'
 BIDI_CONTROLS = [chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))]
 SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 DANGEROUS = ("javascript:", "vbscript:", "data:")
+# Characters that show as nothing (Unicode's default-ignorables, but for the joiners Persian needs in words).
+INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u180b-\u180f\u200b\u200e\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff\U000e0000-\U000e0fff]"
+)
 
 
 class TagCollector(HTMLParser):
@@ -55,7 +60,20 @@ def assert_safe(output: str) -> None:
             if name == "href":
                 scheme = SCHEME.match(cleaned)
                 assert scheme is None or scheme[1] in {"http", "https", "mailto"}, value
+        if tag == "a":
+            assert_link_is_what_it_shows(dict(attrs))
     assert not any(ch in output for ch in BIDI_CONTROLS)
+
+
+def assert_link_is_what_it_shows(attrs: dict[str, str | None]) -> None:
+    """Nothing invisible in the address, and the ASCII form of an internationalised host on hover."""
+    href = attrs.get("href") or ""
+    assert not INVISIBLE.search(unquote(href)), href
+    parts = urlsplit(href)
+    host = parts.hostname or (parts.path.rpartition("@")[2] if parts.scheme == "mailto" else "")
+    assert host.isascii() and "\u200c" not in unquote(host) and "\u200d" not in unquote(host), href
+    if any(label.startswith("xn--") for label in host.split(".")):
+        assert href in (attrs.get("title") or ""), attrs
 
 
 HOSTILE = {
@@ -132,6 +150,22 @@ HOSTILE = {
     "nested-lists": "- " * 10_000 + "x",
     "indented-lists": "".join("  " * i + "- x\n" for i in range(500)),
     "quote-list-mix": "> 1. " * 5_000 + "x",
+    "images-unclosed": "![" * 10_000,
+    "brackets-unclosed": "[" * 20_000,
+    "links-many": "[a](http://e.example) " * 2_800,
+    "linkify-many": "http://e.example " * 1_600,
+    "zero-width-host": "http://pay\u200bpal.invalid",
+    "zero-width-link": "[PayPal](https://pay\u200bpal.invalid/login)",
+    "zero-width-autolink": "<https://pay\u200bpal.invalid>",
+    "zero-width-email": "x@pay\u200bpal.invalid",
+    "soft-hyphen-host": "https://pay\u00adpal.invalid",
+    "joiners-in-host": "https://pay\u200cpal.invalid https://pay\u200dpal.invalid",
+    "bidi-in-url": "http://a.example/\u202etxt.exe [x](http://b\u2067.example)",
+    "ignorables-in-url": "https://a\ufe0f\u034f\u2060\ufeff\U000e0041.example/\u180b",
+    "homograph-host": "http://p\u0430ypal.com/login www.\u0430pple.com",
+    "homograph-link": '[PayPal](https://p\u0430ypal.com "Log in")',
+    "homograph-email": "<mailto:x@p\u0430ypal.com>",
+    "homograph-image": "![logo](https://p\u0430ypal.com/logo.png)",
 }
 
 
@@ -145,12 +179,13 @@ def test_hostile_input_renders_inert(source: str) -> None:
     [
         ">" * 10_000,
         "[" * 5_000,
+        "![" * 10_000,
         "*" * 50_000,
         "- " * 10_000 + "x",
         "**" * 10_000 + "x" + "**" * 10_000,
         "word " * 40_000,
     ],
-    ids=["quotes", "brackets", "stars", "list-items", "strong", "200kb"],
+    ids=["quotes", "brackets", "images", "stars", "list-items", "strong", "200kb"],
 )
 def test_pathological_input_stays_bounded(source: str) -> None:
     """Nesting is capped (what made the parser and sanitiser go quadratic) and the output stays in proportion."""
@@ -161,6 +196,70 @@ def test_pathological_input_stays_bounded(source: str) -> None:
         deepest = max(deepest, depth)
     assert deepest <= 2 * markup.MAX_NESTING
     assert len(html) <= 10 * len(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "- " * 10_000 + "the end",
+        ">" * 10_000 + " the end",
+        "> 1. " * 5_000 + "the end",
+        "".join("  " * i + "- x\n" for i in range(100)) + "  " * 100 + "- the end",
+        "> " * 40 + "the **end**",
+    ],
+    ids=["list-items", "quotes", "quote-list-mix", "indented-lists", "quotes-then-emphasis"],
+)
+def test_text_past_the_nesting_cut_is_kept_as_text(source: str) -> None:
+    html = render(source)
+    text = re.sub(r"<[^>]+>", "", html).strip()
+    assert text.endswith(("the end", "the **end**"))
+
+
+def test_links_past_the_limit_show_their_text_and_address() -> None:
+    html = render("[a](http://e.example) " * (markup.MAX_LINKS + 2) + "http://f.example")
+    assert html.count("<a ") == markup.MAX_LINKS
+    assert html.endswith("a (http://e.example) a (http://e.example) http://f.example</p>")
+
+
+def test_bare_addresses_past_the_limit_stay_text() -> None:
+    html = render("http://e.example " * (markup.MAX_LINKS + 5))
+    assert html.count("<a ") == markup.MAX_LINKS
+    assert re.sub(r"<[^>]+>", "", html).split() == ["http://e.example"] * (markup.MAX_LINKS + 5)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("http://pay\u200bpal.invalid", f'<a href="http://paypal.invalid" {REL}>http://paypal.invalid</a>'),
+        ("[P](https://pay\u00adpal.invalid/a\u200bb)", f'<a href="https://paypal.invalid/ab" {REL}>P</a>'),
+        ("<https://pay\ufeffpal.invalid>", f'<a href="https://paypal.invalid" {REL}>https://paypal.invalid</a>'),
+        # A joiner cannot be part of a host name, but belongs in Persian words further on.
+        (
+            "https://a\u200c.example/\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+            f'<a href="https://a.example/%D9%85%DB%8C%E2%80%8C%D8%AE%D9%88%D8%A7%D9%87%D9%85" {REL}>'
+            "https://a.example/\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645</a>",
+        ),
+        (
+            "http://p\u0430ypal.com/login",
+            f'<a href="http://xn--pypal-4ve.com/login" title="http://xn--pypal-4ve.com/login" {REL}>'
+            "http://p\u0430ypal.com/login</a>",
+        ),
+        (
+            '[Books](https://b\u00fccher.example "Shop")',
+            f'<a href="https://xn--bcher-kva.example" title="Shop (https://xn--bcher-kva.example)" {REL}>Books</a>',
+        ),
+        (
+            "x@b\u00fccher.de",
+            f'<a href="mailto:x@xn--bcher-kva.de" title="mailto:x@xn--bcher-kva.de" {REL}>x@b\u00fccher.de</a>',
+        ),
+    ],
+)  # fmt: skip
+def test_links_are_what_they_show(source: str, expected: str) -> None:
+    assert render(source) == f"<p>{expected}</p>"
+
+
+async def test_rendering_in_a_thread_gives_the_same_html() -> None:
+    assert await markup.render_async(ENGLISH_POST) == render(ENGLISH_POST)
 
 
 def test_parser_failure_degrades_to_escaped_text(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -315,6 +414,8 @@ def test_persian_zwnj_survives_byte_for_byte() -> None:
         "<a onclick=alert(1)>x</a>",
         '<p style="color:red">x</p>',
         "<p>\u202e</p>",
+        '<a href="http://xn--pypal-4ve.com">paypal</a>',
+        '<a href="http://pay%E2%80%8Bpal.example">paypal</a>',
     ],
 )
 def test_checker_rejects_unsafe_html(unsafe: str) -> None:

@@ -56,7 +56,7 @@ async def test_refused_replies_do_not_use_up_the_limit(strict_client: httpx.Asyn
     assert fixed.status_code == 303
 
 
-async def test_failed_logins_are_limited_per_username(strict_client: httpx.AsyncClient) -> None:
+async def test_failed_logins_are_limited_per_username_and_address(strict_client: httpx.AsyncClient) -> None:
     await make_user("target")
     page = await strict_client.get("/login")
     token = csrf_from(page.text)
@@ -120,17 +120,41 @@ async def test_replies_sent_all_at_once_cannot_pass_the_limit_together(strict_cl
     assert await Post.all().count() == 1
 
 
-async def test_login_guesses_sent_all_at_once_are_limited(strict_client: httpx.AsyncClient) -> None:
+async def test_login_guesses_sent_all_at_once_are_limited(database: Settings) -> None:
+    """Limits are checked and failures counted while holding a hashing slot: with one slot, exactly; with N, a
+    burst passes a limit by at most N - 1."""
     import asyncio
 
-    await make_user("victim")
-    token = csrf_from((await strict_client.get("/login")).text)
-    responses = await asyncio.gather(
-        *(
-            strict_client.post(
-                "/login", data={"username": "victim", "password": f"guess number {n}", "csrf_token": token}
-            )
-            for n in range(15)
-        )
+    settings = database.replace(
+        ratelimit=dict(vars(Settings().ratelimit)),
+        security={"password_hashes_at_once": 1, "password_hashes_waiting": 20},
     )
+    app = create_app(settings, manage_database=False)
+    await make_user("victim")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        token = csrf_from((await client.get("/login")).text)
+        responses = await asyncio.gather(
+            *(
+                client.post("/login", data={"username": "victim", "password": f"guess number {n}", "csrf_token": token})
+                for n in range(15)
+            )
+        )
     assert sorted(r.status_code for r in responses) == [422] * 10 + [429] * 5
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="Redis tests need FORUM_TEST_REDIS_URL")
+async def test_the_login_slowdown_is_shared_through_redis() -> None:
+    settings = Settings().replace(ratelimit={"storage_url": REDIS_URL, "login_username": "2/minute"})
+    first, second = RateLimiter(settings.ratelimit), RateLimiter(settings.ratelimit)
+    key = uuid.uuid4().hex
+    delays = []
+    for limiter in (first, second, first, second, first):
+        delays.append(await limiter.delay("login_username", key))
+        await limiter.record("login_username", key)
+    # No wait within the limit, then 1 second doubling with each failure, whichever worker counted it.
+    assert delays == [0, 0, 1, 2, 4]
+    for _ in range(6):
+        await second.record("login_username", key)
+    assert await first.delay("login_username", key) == settings.ratelimit.login_delay_max
+    await first.close()
+    await second.close()

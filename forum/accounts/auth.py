@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 import unicodedata
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,7 +22,7 @@ from zxcvbn import zxcvbn
 from forum import identity
 from forum.config import SecuritySettings
 from forum.csrf import new_token
-from forum.errors import LoginRequired, PermissionDenied, ValidationFailed
+from forum.errors import LoginRequired, PermissionDenied, RateLimited, ValidationFailed
 from forum.i18n import format_number, gettext, lazy
 from forum.models import Role, User
 
@@ -38,6 +41,35 @@ SKELETON_MAX = 255
 ZWNJ = "\u200c"
 
 
+class _HashSlots:
+    """At most `at_once` password checks hash at a time in this process, and `waiting` more wait their turn.
+
+    Each argon2 hash takes its whole memory cost while it runs, so parallel logins
+    would otherwise add that much memory each; past the queue, refusing at once is
+    kinder than a wait that would outlast the reader's patience.
+    """
+
+    def __init__(self, at_once: int, waiting: int) -> None:
+        self.semaphore = asyncio.Semaphore(at_once)
+        self.waiting_max = waiting
+        self.waiting = 0
+
+    @asynccontextmanager
+    async def held(self) -> AsyncIterator[None]:
+        """Hold a slot; raises RateLimited when every slot is taken and the queue is full."""
+        if self.semaphore.locked() and self.waiting >= self.waiting_max:
+            raise RateLimited(gettext("Many people are logging in right now. Please try again in a few seconds."))
+        self.waiting += 1
+        try:
+            await self.semaphore.acquire()
+        finally:
+            self.waiting -= 1
+        try:
+            yield
+        finally:
+            self.semaphore.release()
+
+
 class _Hashing:
     """The process's password hasher: argon2id with the library's recommended parameters,
     unless configure_hashing() set others (tests lower the memory)."""
@@ -45,10 +77,14 @@ class _Hashing:
     hasher = PasswordHasher()
     # Verified against when the name is unknown, so both cases cost the same time.
     dummy = hasher.hash(secrets.token_urlsafe(16))
+    slots = _HashSlots(SecuritySettings.password_hashes_at_once, SecuritySettings.password_hashes_waiting)
 
 
 def configure_hashing(settings: SecuritySettings) -> None:
-    """Hash new passwords with the configured argon2id cost; older hashes are upgraded at login."""
+    """Hash new passwords with the configured argon2id cost (older hashes are upgraded at login), and
+    bound the password checks that hash at once."""
+    # New slots for each app: an asyncio semaphore belongs to the event loop that first waits on it.
+    _Hashing.slots = _HashSlots(settings.password_hashes_at_once, settings.password_hashes_waiting)
     current = _Hashing.hasher
     if (current.memory_cost, current.time_cost) == (settings.password_memory_kib, settings.password_time_cost):
         return
@@ -162,6 +198,12 @@ def password_error(password: str, username: str = "") -> str | None:
     return None
 
 
+async def _hash(password: str) -> str:
+    """A new password's hash, in a thread and within the process's hashing slots (see _HashSlots)."""
+    async with _Hashing.slots.held():
+        return await run_in_threadpool(_Hashing.hasher.hash, password)
+
+
 async def create_user(username: str, password: str, *, role: Role = Role.MEMBER, language: str | None = None) -> User:
     """Create an account. Raises ValidationFailed naming the field at fault."""
     username = unicodedata.normalize("NFC", username.strip())
@@ -184,7 +226,7 @@ async def create_user(username: str, password: str, *, role: Role = Role.MEMBER,
             username=username,
             username_key=username_key(username),
             skeleton=skeleton,
-            password_hash=await run_in_threadpool(_Hashing.hasher.hash, password),
+            password_hash=await _hash(password),
             role=role,
             language=language,
             trusted=role != Role.MEMBER,
@@ -194,19 +236,54 @@ async def create_user(username: str, password: str, *, role: Role = Role.MEMBER,
         raise ValidationFailed({"username": taken}, {"username": username}) from None
 
 
-async def authenticate(username: str, password: str) -> User | None:
-    """The user these credentials belong to, or None. Upgrades an outdated hash in passing."""
-    user = await User.get_or_none(username_key=username_key(username.strip()))
-    try:
-        # Hashing takes tens of milliseconds of CPU: in a thread, the other requests go on.
-        await run_in_threadpool(_Hashing.hasher.verify, user.password_hash if user else _Hashing.dummy, password)
-    except (VerificationError, InvalidHashError):
+def login_key(name: str) -> str | None:
+    """The stored key of the account `name` would log in to, or None when no account can have that name."""
+    # Length first: a hostile name can be megabytes, and normalising it would cost as much.
+    if len(name) > USERNAME_MAX:
         return None
-    if user is None:
+    key = username_key(name)
+    return key if len(key) <= KEY_MAX else None
+
+
+class Attempt(Protocol):
+    """The limits on one login attempt: admitted once its hashing slot is held, told of a failure before
+    the slot is released, so that attempts sent all at once are counted one slot at a time."""
+
+    async def admit(self) -> None: ...
+
+    async def failed(self) -> None: ...
+
+
+async def authenticate(username: str, password: str, attempt: Attempt | None = None) -> User | None:
+    """The user these credentials belong to, or None. Upgrades an outdated hash in passing.
+
+    A name or password longer than any account can have matches nothing and is not
+    hashed. Raises RateLimited when too many checks already wait for a hashing slot,
+    and whatever `attempt.admit()` raises.
+    """
+    key = login_key(username.strip())
+    if key is None or len(password) > PASSWORD_MAX:
+        if attempt:
+            await attempt.admit()
+            await attempt.failed()
         return None
-    if _Hashing.hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = await run_in_threadpool(_Hashing.hasher.hash, password)
-        await user.save(update_fields=["password_hash"])
+    async with _Hashing.slots.held():
+        if attempt:
+            await attempt.admit()
+        user = await User.get_or_none(username_key=key)
+        try:
+            # Hashing takes tens of milliseconds of CPU: in a thread, the other requests go on.
+            await run_in_threadpool(_Hashing.hasher.verify, user.password_hash if user else _Hashing.dummy, password)
+            verified = user is not None
+        except (VerificationError, InvalidHashError):
+            verified = False
+        if user is None or not verified:
+            if attempt:
+                await attempt.failed()
+            return None
+        if _Hashing.hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = await run_in_threadpool(_Hashing.hasher.hash, password)
+            await user.save(update_fields=["password_hash"])
     return user
 
 
@@ -214,7 +291,7 @@ async def set_password(user: User, password: str) -> None:
     """Give the account a new password and end every session it has. Raises ValidationFailed for a bad one."""
     if problem := await run_in_threadpool(password_error, password, user.username):
         raise ValidationFailed({"password": problem})
-    password_hash = await run_in_threadpool(_Hashing.hasher.hash, password)
+    password_hash = await _hash(password)
     await User.filter(id=user.id).update(password_hash=password_hash, session_epoch=F("session_epoch") + 1)
 
 

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from forum.accounts import auth, spam
+from forum.accounts import auth, logins, spam
 from forum.config import LANGUAGES, secret_key
 from forum.errors import RateLimited, ValidationFailed
 from forum.forms import read_form
@@ -71,20 +71,21 @@ async def login(request: Request) -> Response:
     if request.method == "POST":
         try:
             form = await read_form(request)
-            values = {"username": form.get("username", "").strip(), "next": _next_url(form.get("next"))}
-            limiter = request.app.state.limiter
-            # Every attempt is counted before the password is checked, so that a burst
-            # of guesses sent at once cannot all be tried.
-            try:
-                await limiter.hit("login_ip", _client_ip(request))
-                await limiter.hit("login_username", auth.username_key(values["username"]))
-            except RateLimited:
-                raise RateLimited(gettext("Too many attempts. Wait a few minutes before trying again.")) from None
-            user = await auth.authenticate(values["username"], form.get("password", ""))
-            if user is None:
-                raise ValidationFailed({"": gettext("That username and password do not match an account.")}, values)
+            username = form.get("username", "")
+            # Shown again in the form: no longer than any account's name (a hostile one can be megabytes).
+            values = {"username": username.strip()[: auth.USERNAME_MAX], "next": _next_url(form.get("next"))}
+            devices = logins.KnownDevices(request)
+            user = await logins.check_password(
+                request.app.state.limiter,
+                username,
+                form.get("password", ""),
+                address=_client_ip(request),
+                known_device=devices.knows(username),
+            )
             auth.log_in(request, user)
-            return RedirectResponse(values["next"], status_code=303)
+            response = RedirectResponse(values["next"], status_code=303)
+            devices.remember(response, user)
+            return response
         except ValidationFailed as exc:
             errors, status = exc.errors, 422
         except RateLimited as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -23,6 +24,8 @@ MAX_STORED_DEPTH = 60
 _LINK = re.compile(r"<a[\s>]")
 # A member's recent posts compared with a new one; the reply rate limits keep the real number far lower.
 MAX_RECENT_COMPARED = 100
+# Earlier versions on one page of a post's history.
+HISTORY_PAGE = 20
 
 
 def clean_body(source: str, settings: Settings, values: dict[str, str]) -> str:
@@ -144,7 +147,7 @@ async def create_reply(
             parent = await Post.get(id=parent.parent_id)
     await ensure_not_repeated(author, body, settings, values)
     language = choose_language(language, body)
-    html = markup.render(body)
+    html = await markup.render_async(body)
     check_links(html, author, settings, values)
     status = actions.initial_status(author, settings)
     now = datetime.now(UTC)
@@ -187,7 +190,7 @@ async def edit_post(post: Post, editor: User, source: str, settings: Settings, l
         raise PermissionDenied(gettext("This post can no longer be edited."))
     body = clean_body(source, settings, values)
     language = choose_language(language, body)
-    html = markup.render(body)
+    html = await markup.render_async(body)
     check_links(html, editor, settings, values)
     now = datetime.now(UTC)
     queued = post.status == PostStatus.APPROVED and actions.initial_status(editor, settings) == PostStatus.PENDING
@@ -202,6 +205,19 @@ async def edit_post(post: Post, editor: User, source: str, settings: Settings, l
         post.changed_at = now
         await post.save(update_fields=["source", "html", "language", "edited_at", "changed_at"])
     return post
+
+
+async def history_page(post: Post, page: int) -> tuple[list[Revision], int]:
+    """One page of the post's earlier versions, newest first, and the number of pages.
+
+    Raises NotFound for a page past the last.
+    """
+    revisions = Revision.filter(post=post)
+    pages = max(1, math.ceil(await revisions.count() / HISTORY_PAGE))
+    if not 1 <= page <= pages:
+        raise NotFound()
+    shown = await revisions.offset((page - 1) * HISTORY_PAGE).limit(HISTORY_PAGE).select_related("editor")
+    return shown, pages
 
 
 async def delete_post(post: Post, user: User) -> None:

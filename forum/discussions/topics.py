@@ -51,11 +51,13 @@ async def create_topic(moderator: User, category_id: int, fields: Mapping[str, s
     category = await Category.get_or_none(id=category_id)
     if category is None:
         raise ValidationFailed({"category": gettext("Choose a category.")}, dict(fields))
+    # Rendered before the transaction, which holds the database's write lock.
+    html = {lang: await markup.render_async(body) for lang, (_, body) in texts.items()}
     async with in_transaction():
         topic = await Topic.create(category=category, author=moderator, last_activity_at=datetime.now(UTC))
         await TopicText.bulk_create(
             [
-                TopicText(topic=topic, language=lang, title=title, source=body, html=markup.render(body))
+                TopicText(topic=topic, language=lang, title=title, source=body, html=html[lang])
                 for lang, (title, body) in texts.items()
             ]
         )
@@ -66,12 +68,13 @@ async def create_topic(moderator: User, category_id: int, fields: Mapping[str, s
 async def edit_topic(topic: Topic, moderator: User, fields: Mapping[str, str]) -> None:
     """Replace the topic's texts (a language left empty is removed); logged in the audit log."""
     texts = clean_texts(fields)
+    html = {lang: await markup.render_async(body) for lang, (_, body) in texts.items()}
     async with in_transaction():
         await TopicText.filter(topic=topic).exclude(language__in=list(texts)).delete()
         existing = {t.language: t for t in await TopicText.filter(topic=topic)}
         for lang, (title, body) in texts.items():
             row = existing.get(lang) or TopicText(topic=topic, language=lang)
-            row.title, row.source, row.html = title, body, markup.render(body)
+            row.title, row.source, row.html = title, body, html[lang]
             await row.save()
         await Topic.filter(id=topic.id).update(texts_changed_at=datetime.now(UTC))
         await actions.log(moderator, Action.EDIT_TOPIC, topic_id=topic.id)

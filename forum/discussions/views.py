@@ -13,7 +13,7 @@ from forum.discussions.threads import visible_to
 from forum.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.forms import read_form
 from forum.i18n import current_language, gettext
-from forum.models import Post, PostStatus, Revision, pick_text
+from forum.models import Post, PostStatus, pick_text
 from forum.moderation import actions
 from forum.routing import int_param, parse_id
 from forum.templating import render
@@ -111,10 +111,11 @@ async def reply_create(request: Request) -> Response:
     try:
         parent_id = _parent_id(values["parent_id"])
         body = posts.clean_body(values["body"], settings, values)
-        if form.get("action") == "preview":
-            return await _reply_form(request, topic_id, values, {}, 200, preview=markup.render(body))
         # Counted after the cheap checks (an empty or oversized text costs nothing) and
-        # before the write, so that replies sent all at once cannot pass the limit together.
+        # before the work, so that requests sent all at once cannot pass the limit together.
+        if form.get("action") == "preview":
+            await request.app.state.limiter.hit("preview", str(user.id))
+            return await _reply_form(request, topic_id, values, {}, 200, preview=await markup.render_async(body))
         rule = "reply" if user.trusted or user.is_moderator else "reply_untrusted"
         await request.app.state.limiter.hit(rule, str(user.id))
         post = await posts.create_reply(
@@ -136,17 +137,24 @@ async def post_edit(request: Request) -> Response:
     preview = None
     status = 200
     if request.method == "POST":
+        settings = request.app.state.settings
         try:
             form = await read_form(request)
             values = {"body": form.get("body", ""), "lang": form.get("lang", "")}
+            body = posts.clean_body(values["body"], settings, values)
+            limiter = request.app.state.limiter
             if form.get("action") == "preview":
-                preview = markup.render(posts.clean_body(values["body"], request.app.state.settings, values))
+                await limiter.hit("preview", str(user.id))
+                preview = await markup.render_async(body)
             else:
-                await posts.edit_post(post, user, values["body"], request.app.state.settings, values["lang"] or None)
+                await limiter.hit("edit", str(user.id))
+                await posts.edit_post(post, user, values["body"], settings, values["lang"] or None)
                 return RedirectResponse(request.url_for("post_permalink", post_id=post.id), status_code=303)
         except ValidationFailed as exc:
             values.update(exc.values)
             errors, status = exc.errors, 422
+        except RateLimited as exc:
+            errors, status = {"": exc.message}, 429
     topic = await threads.get_topic(post.topic_id)
     return render(
         request,
@@ -180,8 +188,9 @@ async def post_history(request: Request) -> Response:
         raise NotFound()
     if post.author_id != user.id and not user.is_moderator:
         raise PermissionDenied()
-    revisions = await Revision.filter(post=post).select_related("editor")
-    return render(request, "posts/history.html", {"post": post, "revisions": revisions})
+    page = int_param(request, "page", 1) or 1
+    revisions, pages = await posts.history_page(post, page)
+    return render(request, "posts/history.html", {"post": post, "revisions": revisions, "page": page, "pages": pages})
 
 
 async def post_flag(request: Request) -> Response:
