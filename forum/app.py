@@ -21,7 +21,7 @@ from forum.accounts import auth
 from forum.accounts import views as accounts
 from forum.config import Settings, secret_key
 from forum.discussions import views as discussions
-from forum.errors import ForumError, LoginRequired, NotFound
+from forum.errors import ForumError, LoginRequired, NotFound, RateLimited
 from forum.feeds import views as feeds
 from forum.i18n import gettext
 from forum.middleware import RequestContext, SecurityHeaders, ServerErrors
@@ -56,7 +56,8 @@ async def handle_error(request: Request, exc: Exception) -> Response:
             500,
             gettext("Something went wrong on our side. Your request was not completed; please try again."),
         )
-    headers = {"Retry-After": "60"} if status == 429 else None
+    retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+    headers = {"Retry-After": str(retry_after or 60)} if status == 429 else None
     return render(
         request, "errors/error.html", {"status": status, "message": message}, status_code=status, headers=headers
     )

@@ -44,8 +44,22 @@ class SecuritySettings:
 @dataclasses.dataclass(frozen=True)
 class ModerationSettings:
     mode: str = "first-posts"
-    trust_after: int = 3
-    hide_after_flags: int = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class TrustSettings:
+    member_approved_posts: int = 3
+    member_days_visited: int = 2
+    member_posts_read: int = 20
+    trusted_approved_posts: int = 15
+    trusted_days_visited: int = 15
+    trusted_posts_read: int = 200
+    flag_weight_new: int = 0
+    flag_weight_member: int = 1
+    flag_weight_trusted: int = 2
+    hide_at_flag_weight: int = 3
+    flag_min_account_hours: int = 72
+    flag_dismissals_to_lose_weight: int = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,6 +68,7 @@ class PostsSettings:
     replies_per_page: int = 20
     max_posts_per_page: int = 300
     max_depth: int = 5
+    undo_delete_hours: int = 24
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,6 +98,7 @@ class Settings:
     database: DatabaseSettings = DatabaseSettings()
     security: SecuritySettings = SecuritySettings()
     moderation: ModerationSettings = ModerationSettings()
+    trust: TrustSettings = TrustSettings()
     posts: PostsSettings = PostsSettings()
     feeds: FeedsSettings = FeedsSettings()
     languages: LanguagesSettings = LanguagesSettings()
@@ -195,6 +211,16 @@ def _validate(settings: Settings) -> None:
             raise ConfigError(f"{name} must be at least 1")
     if settings.security.password_memory_kib < 64 or settings.security.password_time_cost < 1:
         raise ConfigError("[security] password_memory_kib must be at least 64 and password_time_cost at least 1")
+    trust = settings.trust
+    if min(vars(trust).values()) < 0 or settings.posts.undo_delete_hours < 0:
+        raise ConfigError("[trust] thresholds and weights and [posts] undo_delete_hours cannot be negative")
+    if trust.hide_at_flag_weight < 1:
+        raise ConfigError("[trust] hide_at_flag_weight must be at least 1")
+    if not trust.flag_weight_new <= trust.flag_weight_member <= trust.flag_weight_trusted:
+        raise ConfigError("[trust] flag weights must not fall as trust rises (new <= member <= trusted)")
+    for step in ("approved_posts", "days_visited", "posts_read"):
+        if getattr(trust, f"trusted_{step}") < getattr(trust, f"member_{step}"):
+            raise ConfigError(f"[trust] trusted_{step} must be at least member_{step}")
     if settings.posts.max_depth < 2:
         raise ConfigError("[posts] max_depth must be at least 2")
     if settings.ratelimit.storage_url and not settings.ratelimit.storage_url.startswith(("redis://", "rediss://")):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -45,7 +48,9 @@ class RateLimiter:
         """
         for item in self.rules[rule]:
             if not await self.strategy.hit(item, rule, *key):
-                raise RateLimited()
+                # The window's reset is when its oldest counted action expires: the next one then fits.
+                stats = await self.strategy.get_window_stats(item, rule, *key)
+                raise RateLimited(retry_after=max(1, math.ceil(stats.reset_time - time.time())))
 
     async def reset(self) -> None:
         await self.storage.reset()

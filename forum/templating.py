@@ -16,7 +16,7 @@ from starlette.templating import Jinja2Templates
 from forum import i18n, labels
 from forum.csrf import csrf_token
 from forum.resources import TEMPLATES_DIR
-from forum.text import direction, isolate
+from forum.text import direction, excerpt, isolate
 
 
 def _page_context(request: Request) -> dict[str, Any]:
@@ -76,6 +76,7 @@ def _environment() -> jinja2.Environment:
         action_names=labels.ACTION_NAMES,
         role_names=labels.ROLE_NAMES,
         status_names=labels.STATUS_NAMES,
+        standing_names=labels.STANDING_NAMES,
     )
     env.filters.update(
         number=i18n.format_number,
@@ -85,6 +86,7 @@ def _environment() -> jinja2.Environment:
         ago=i18n.time_ago,
         dir=direction,
         iso=iso,
+        excerpt=excerpt,
     )
     return env
 
