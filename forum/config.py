@@ -214,8 +214,8 @@ def _validate(settings: Settings) -> None:
     trust = settings.trust
     if min(vars(trust).values()) < 0 or settings.posts.undo_delete_hours < 0:
         raise ConfigError("[trust] thresholds and weights and [posts] undo_delete_hours cannot be negative")
-    if trust.hide_at_flag_weight < 1:
-        raise ConfigError("[trust] hide_at_flag_weight must be at least 1")
+    if trust.hide_at_flag_weight < 1 or trust.flag_dismissals_to_lose_weight < 1:
+        raise ConfigError("[trust] hide_at_flag_weight and flag_dismissals_to_lose_weight must be at least 1")
     if not trust.flag_weight_new <= trust.flag_weight_member <= trust.flag_weight_trusted:
         raise ConfigError("[trust] flag weights must not fall as trust rises (new <= member <= trusted)")
     for step in ("approved_posts", "days_visited", "posts_read"):
