@@ -25,7 +25,7 @@ from forum.caching import PrivateResponses
 from forum.config import Settings, secret_key
 from forum.deadlines import BodyDeadline
 from forum.discussions import views as discussions
-from forum.errors import DatabaseUnavailable, ForumError, LoginRequired, NotFound
+from forum.errors import DatabaseUnavailable, ForumError, LoginRequired, NotFound, RateLimited
 from forum.feeds import views as feeds
 from forum.i18n import gettext
 from forum.logs import RequestLog
@@ -66,7 +66,8 @@ async def handle_error(request: Request, exc: Exception) -> Response:
             500,
             gettext("Something went wrong on our side. Your request was not completed; please try again."),
         )
-    headers = {"Retry-After": "60"} if status in (429, 503) else None
+    retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+    headers = {"Retry-After": str(retry_after or 60)} if status in (429, 503) else None
     if isinstance(exc, DatabaseUnavailable):
         # A page that needs no database, holding the text of the form that could not be sent.
         return render(

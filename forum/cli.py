@@ -109,13 +109,16 @@ def cmd_users_set_password(settings: Settings, args: argparse.Namespace) -> None
 def cmd_users_list(settings: Settings, args: argparse.Namespace) -> None:
     async def work() -> None:
         now = datetime.now(UTC)
-        print(f"{'id':>6}  {'username':<32}  {'role':<9}  {'joined':<10}  {'approved':>8}  suspended")
+        print(f"{'id':>6}  {'username':<32}  {'role':<9}  {'level':<7}  {'joined':<10}  {'approved':>8}  suspended")
         for user in await User.all().order_by("id"):
             suspended = (
                 user.suspended_until.date().isoformat() if user.suspended_until and user.suspended_until > now else ""
             )
+            # Moderators and administrators are trusted by their role; their level means nothing.
+            level = "-" if user.is_moderator else user.trust_level.value
             print(
-                f"{user.id:>6}  {user.username:<32}  {user.role.value:<9}  {user.created_at.date().isoformat():<10}"
+                f"{user.id:>6}  {user.username:<32}  {user.role.value:<9}  {level:<7}"
+                f"  {user.created_at.date().isoformat():<10}"
                 f"  {user.approved_count:>8}  {suspended}"
             )
 

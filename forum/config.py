@@ -61,10 +61,24 @@ class SecuritySettings:
 @dataclasses.dataclass(frozen=True)
 class ModerationSettings:
     mode: str = "first-posts"
-    trust_after: int = 3
-    hide_after_flags: int = 3
-    # Links in one post by a member who is not yet trusted (fewer than trust_after approved posts).
+    # Links in one post by a member under pre-moderation (trust level new).
     max_links_untrusted: int = 2
+
+
+@dataclasses.dataclass(frozen=True)
+class TrustSettings:
+    member_approved_posts: int = 3
+    member_days_visited: int = 2
+    member_posts_read: int = 20
+    trusted_approved_posts: int = 15
+    trusted_days_visited: int = 15
+    trusted_posts_read: int = 200
+    flag_weight_new: int = 0
+    flag_weight_member: int = 1
+    flag_weight_trusted: int = 2
+    hide_at_flag_weight: int = 3
+    flag_min_account_hours: int = 72
+    flag_dismissals_to_lose_weight: int = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +89,7 @@ class PostsSettings:
     max_depth: int = 5
     # The same text from the same member within this many seconds is refused as sent twice; 0: never.
     duplicate_window_seconds: int = 600
+    undo_delete_hours: int = 24
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,6 +130,7 @@ class Settings:
     database: DatabaseSettings = DatabaseSettings()
     security: SecuritySettings = SecuritySettings()
     moderation: ModerationSettings = ModerationSettings()
+    trust: TrustSettings = TrustSettings()
     posts: PostsSettings = PostsSettings()
     feeds: FeedsSettings = FeedsSettings()
     languages: LanguagesSettings = LanguagesSettings()
@@ -258,6 +274,16 @@ def _validate(settings: Settings) -> None:
             raise ConfigError(
                 f'[ratelimit] {field.name} must be limits such as "10/minute" or "10/minute;60/hour", not {value!r}'
             ) from None
+    trust = settings.trust
+    if min(vars(trust).values()) < 0 or settings.posts.undo_delete_hours < 0:
+        raise ConfigError("[trust] thresholds and weights and [posts] undo_delete_hours cannot be negative")
+    if trust.hide_at_flag_weight < 1 or trust.flag_dismissals_to_lose_weight < 1:
+        raise ConfigError("[trust] hide_at_flag_weight and flag_dismissals_to_lose_weight must be at least 1")
+    if not trust.flag_weight_new <= trust.flag_weight_member <= trust.flag_weight_trusted:
+        raise ConfigError("[trust] flag weights must not fall as trust rises (new <= member <= trusted)")
+    for step in ("approved_posts", "days_visited", "posts_read"):
+        if getattr(trust, f"trusted_{step}") < getattr(trust, f"member_{step}"):
+            raise ConfigError(f"[trust] trusted_{step} must be at least member_{step}")
     if settings.posts.max_depth < 2:
         raise ConfigError("[posts] max_depth must be at least 2")
     if settings.ratelimit.storage_url and not settings.ratelimit.storage_url.startswith(("redis://", "rediss://")):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import socket
 import sqlite3
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 from tortoise.exceptions import DBConnectionError
 
-from forum.i18n import gettext, lazy
+from forum.i18n import gettext, lazy, time_ago
 
 
 class ForumError(Exception):
@@ -47,8 +48,17 @@ class CsrfFailed(PermissionDenied):
 
 
 class RateLimited(ForumError):
+    """A rate limit was reached; `retry_after`, when known, is how many seconds until the next try is allowed."""
+
     status_code = 429
     default_message = lazy("You are doing that too often. Please wait a little and try again.")
+
+    def __init__(self, message: str | None = None, retry_after: int | None = None) -> None:
+        if message is None and retry_after is not None:
+            when = time_ago(datetime.now(UTC) + timedelta(seconds=retry_after))
+            message = gettext("You are doing that too often. You can try again %(when)s.", when=when)
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ValidationFailed(ForumError):

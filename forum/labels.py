@@ -7,7 +7,7 @@ translated where it is shown.
 from __future__ import annotations
 
 from forum.i18n import lazy
-from forum.models import Action, FlagReason, PostStatus, Role
+from forum.models import Action, FlagReason, PostStatus, Role, TrustLevel
 
 REASON_CODES = {
     "spam": lazy("Spam or advertising"),
@@ -30,9 +30,11 @@ ACTION_NAMES = {
     Action.REJECT: lazy("Rejected a post"),
     Action.APPROVE_EDIT: lazy("Approved an edit"),
     Action.REJECT_EDIT: lazy("Rejected an edit"),
-    Action.TRUST: lazy("Trusted a member"),
+    Action.TRUST: lazy("Ended pre-moderation of a member"),
+    Action.PROMOTE: lazy("Trust level raised by activity"),
+    Action.SET_TRUST_LEVEL: lazy("Set a trust level"),
     Action.HIDE: lazy("Hid a post"),
-    Action.AUTO_HIDE: lazy("Post hidden after flags"),
+    Action.AUTO_HIDE: lazy("Hidden after readers' reports, awaiting a moderator"),
     Action.RESTORE: lazy("Restored a post"),
     Action.DISMISS_FLAGS: lazy("Dismissed flags"),
     Action.LOCK: lazy("Locked a topic"),
@@ -43,8 +45,20 @@ ACTION_NAMES = {
     Action.UNSUSPEND: lazy("Lifted a suspension"),
     Action.GRANT_MODERATOR: lazy("Made a moderator"),
     Action.REVOKE_MODERATOR: lazy("Took the moderator role"),
+    Action.ALLOW_MEMBER_TOPICS: lazy("Let trusted members open topics in a category"),
+    Action.DISALLOW_MEMBER_TOPICS: lazy("Stopped trusted members opening topics in a category"),
 }
 ROLE_NAMES = {Role.MEMBER: lazy("Member"), Role.MODERATOR: lazy("Moderator"), Role.ADMIN: lazy("Administrator")}
+# A member's standing as moderators see it: the trust level, or the role that supersedes it (trust.levels.standing).
+STANDING_NAMES = {
+    TrustLevel.NEW: lazy("New member"),
+    TrustLevel.MEMBER: lazy("Member"),
+    TrustLevel.TRUSTED: lazy("Trusted member"),
+    Role.MODERATOR: lazy("Moderator"),
+    Role.ADMIN: lazy("Administrator"),
+    # A moderator handed the level back to automatic promotion.
+    "automatic": lazy("Follows activity"),
+}
 STATUS_NAMES = {
     PostStatus.PENDING: lazy("Awaiting approval"),
     PostStatus.APPROVED: lazy("Published"),

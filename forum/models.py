@@ -22,6 +22,14 @@ class PostStatus(StrEnum):
     DELETED = "deleted"
 
 
+class TrustLevel(StrEnum):
+    """How far the forum trusts a member (moderators and administrators are trusted by their role)."""
+
+    NEW = "new"
+    MEMBER = "member"
+    TRUSTED = "trusted"
+
+
 class FlagReason(StrEnum):
     SPAM = "spam"
     ABUSE = "abuse"
@@ -37,6 +45,8 @@ class Action(StrEnum):
     APPROVE_EDIT = "approve-edit"
     REJECT_EDIT = "reject-edit"
     TRUST = "trust"
+    PROMOTE = "promote"
+    SET_TRUST_LEVEL = "set-trust-level"
     HIDE = "hide"
     AUTO_HIDE = "auto-hide"
     RESTORE = "restore"
@@ -49,6 +59,8 @@ class Action(StrEnum):
     UNSUSPEND = "unsuspend"
     GRANT_MODERATOR = "grant-moderator"
     REVOKE_MODERATOR = "revoke-moderator"
+    ALLOW_MEMBER_TOPICS = "allow-member-topics"
+    DISALLOW_MEMBER_TOPICS = "disallow-member-topics"
 
 
 class User(Model):
@@ -66,7 +78,16 @@ class User(Model):
     reads_languages = fields.CharField(max_length=16, default="")
     approved_count = fields.IntField(default=0)
     rejected_count = fields.IntField(default=0)
-    trusted = fields.BooleanField(default=False)
+    trust_level = fields.CharEnumField(TrustLevel, max_length=16, default=TrustLevel.NEW, db_default=TrustLevel.NEW)
+    # Set by a moderator's choice of level: automatic promotion leaves the member alone.
+    trust_locked = fields.BooleanField(default=False, db_default=False)
+    # What promotion looks at: distinct days with a thread page read (UTC), and posts shown on them.
+    last_seen_on = fields.DateField(null=True)
+    days_visited = fields.IntField(default=0, db_default=0)
+    posts_read = fields.IntField(default=0, db_default=0)
+    # Outcomes of this member's own flags: upheld by a moderator, or dismissed.
+    flags_upheld = fields.IntField(default=0, db_default=0)
+    flags_dismissed = fields.IntField(default=0, db_default=0)
     suspended_until = fields.DatetimeField(null=True)
     suspension_reason = fields.TextField(default="")
     # Sessions carry the epoch they were made in; logging out raises it, which ends
@@ -93,6 +114,8 @@ class Category(Model):
     # {"en": ..., "ar": ..., "fa": ...}
     names: dict[str, str] = fields.JSONField(default=dict)
     descriptions: dict[str, str] = fields.JSONField(default=dict)
+    # Moderators open topics anywhere; trusted members only where this is on.
+    trusted_may_open = fields.BooleanField(default=False, db_default=False)
 
     topics: fields.ReverseRelation[Topic]
 
@@ -177,6 +200,11 @@ class Post(Model):
     html = fields.TextField()
     status = fields.CharEnumField(PostStatus, max_length=16, db_index=True)
     reject_reason = fields.TextField(default="")
+    # Hidden because readers' reports weighed enough, and no moderator has decided yet.
+    auto_hidden = fields.BooleanField(default=False, db_default=False)
+    # When its author deleted it and what it was before: the author may undo that for a while.
+    deleted_at = fields.DatetimeField(null=True)
+    deleted_from = fields.CharEnumField(PostStatus, max_length=16, null=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     edited_at = fields.DatetimeField(null=True)
     # When the post last became visible, or stopped being: what feeds key their freshness on.
@@ -239,8 +267,12 @@ class Flag(Model):
     user_id: int
     reason = fields.CharEnumField(FlagReason, max_length=16)
     text = fields.TextField(default="")
+    # What the report counted toward hiding the post, given the reader's trust when they sent it.
+    weight = fields.IntField(default=0, db_default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
     resolved_at = fields.DatetimeField(null=True)
+    # The moderator's verdict: True upheld (the post was hidden), False dismissed, None still open.
+    upheld = fields.BooleanField(null=True)
     resolved_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "forum.User", related_name="resolved_flags", null=True, on_delete=fields.SET_NULL
     )

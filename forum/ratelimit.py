@@ -11,6 +11,7 @@ interval instead of its growing one, so that recovery is seen within a known tim
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from typing import Literal, TypeVar
@@ -93,8 +94,9 @@ class RateLimiter:
         Test and count are one atomic step per window (the storage's own hit),
         so requests sent all at once cannot slip past a limit together.
         """
-        if not await self._run(lambda strategy: self._hit(strategy, rule, key)):
-            raise RateLimited()
+        wait = await self._run(lambda strategy: self._hit(strategy, rule, key))
+        if wait is not None:
+            raise RateLimited(retry_after=wait)
 
     async def record(self, rule: str, *key: str) -> None:
         """Count one `rule` event by `key` that has already happened (a failed login): nothing is refused."""
@@ -123,11 +125,14 @@ class RateLimiter:
                 return False
         return True
 
-    async def _hit(self, strategy: MovingWindowRateLimiter, rule: str, key: tuple[str, ...]) -> bool:
+    async def _hit(self, strategy: MovingWindowRateLimiter, rule: str, key: tuple[str, ...]) -> int | None:
+        """Count the action: None when it fits, else the seconds until it would."""
         for item in self.rules[rule]:
             if not await strategy.hit(item, rule, *key):
-                return False
-        return True
+                # The window's reset is when its oldest counted action expires: the next one then fits.
+                stats = await strategy.get_window_stats(item, rule, *key)
+                return max(1, math.ceil(stats.reset_time - time.time()))
+        return None
 
     async def _record(self, strategy: MovingWindowRateLimiter, rule: str, key: tuple[str, ...]) -> None:
         for item in self.rules.get(rule, []):

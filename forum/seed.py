@@ -12,7 +12,7 @@ from forum import markup
 from forum.accounts.auth import create_user, username_key
 from forum.config import Settings
 from forum.discussions import posts
-from forum.models import Category, Post, Role, Topic, TopicText, User
+from forum.models import Category, Post, Role, Topic, TopicText, TrustLevel, User
 from forum.seed_data import CATEGORIES, DEMO_THREAD, DEMO_USERS, TOPICS
 
 ADMIN_NAME = "admin"
@@ -66,8 +66,8 @@ async def seed_demo(settings: Settings) -> int:
         if user is None:
             # Demo members cannot log in (nobody knows the password) and skip the queue.
             user = await create_user(data["username"], secrets.token_urlsafe(24), language=data["language"])
-            user.trusted = True
-            await user.save(update_fields=["trusted"])
+            user.trust_level = TrustLevel.MEMBER
+            await user.save(update_fields=["trust_level"])
         users[data["username"]] = user
     if await Post.filter(topic=topic, author_id__in=[u.id for u in users.values()]).exists():
         return 0

@@ -17,7 +17,7 @@ from forum import i18n, labels
 from forum.csrf import LazyToken
 from forum.models import Role, User
 from forum.resources import TEMPLATES_DIR
-from forum.text import direction, isolate
+from forum.text import direction, excerpt, isolate
 
 
 def _page_context(request: Request) -> dict[str, Any]:
@@ -87,6 +87,7 @@ def _environment() -> jinja2.Environment:
         action_names=labels.ACTION_NAMES,
         role_names=labels.ROLE_NAMES,
         status_names=labels.STATUS_NAMES,
+        standing_names=labels.STANDING_NAMES,
     )
     env.filters.update(
         number=i18n.format_number,
@@ -96,6 +97,7 @@ def _environment() -> jinja2.Environment:
         ago=i18n.time_ago,
         dir=direction,
         iso=iso,
+        excerpt=excerpt,
     )
     return env
 

@@ -1,12 +1,14 @@
-// Progressive enhancement: "Reply" under a post moves the page's reply form
-// there instead of opening the reply page. Without this file everything still
-// works through plain links and forms.
+// Progressive enhancement. Without this file everything still works through
+// plain links and forms.
 "use strict";
 
+const plainClick = (event) => event.button === 0 && !event.ctrlKey && !event.metaKey && !event.shiftKey;
+
+// "Reply" under a post moves the page's reply form there instead of opening the reply page.
 document.addEventListener("click", (event) => {
   const link = event.target.closest("a.reply-link");
   const form = document.getElementById("reply");
-  if (!link || !form || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) {
+  if (!link || !form || !plainClick(event)) {
     return;
   }
   event.preventDefault();
@@ -14,4 +16,48 @@ document.addEventListener("click", (event) => {
   form.querySelector("label[for=reply-body]").textContent = link.dataset.label;
   link.closest("article.post").after(form);
   form.querySelector("textarea").focus();
+});
+
+// "Delete" and "Hide" lead to a page that asks first; here that page's question
+// opens in a dialog over the current page. Anything unexpected falls back to the page.
+document.addEventListener("click", async (event) => {
+  const link = event.target.closest("a[data-dialog]");
+  if (!link || !plainClick(event) || typeof HTMLDialogElement !== "function") {
+    return;
+  }
+  event.preventDefault();
+  let question = null;
+  try {
+    const response = await fetch(link.href, { credentials: "same-origin" });
+    if (response.ok) {
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      question = page.querySelector("section.confirm");
+    }
+  } catch {
+    question = null;
+  }
+  if (!question) {
+    window.location.assign(link.href);
+    return;
+  }
+  const dialog = document.createElement("dialog");
+  dialog.className = "confirm-dialog";
+  dialog.append(document.adoptNode(question));
+  const heading = dialog.querySelector("h1");
+  if (heading) {
+    heading.id = "confirm-dialog-heading";
+    dialog.setAttribute("aria-labelledby", heading.id);
+  }
+  dialog.addEventListener("click", (click) => {
+    if (click.target.closest(".dialog-cancel")) {
+      click.preventDefault();
+      dialog.close();
+    }
+  });
+  dialog.addEventListener("close", () => {
+    dialog.remove();
+    link.focus();
+  });
+  document.body.append(dialog);
+  dialog.showModal();
 });

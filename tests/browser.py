@@ -94,13 +94,15 @@ def live_forum(tmp: Path, **environment: str) -> Iterator[LiveForum]:
 
 
 @asynccontextmanager
-async def browser_page(language: str = "en") -> AsyncIterator[object]:
+async def browser_page(language: str = "en", *, javascript: bool = True) -> AsyncIterator[object]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            context = await browser.new_context(locale=language, viewport={"width": 1200, "height": 900})
+            context = await browser.new_context(
+                locale=language, viewport={"width": 1200, "height": 900}, java_script_enabled=javascript
+            )
             yield await context.new_page()
         finally:
             await browser.close()

@@ -12,7 +12,7 @@ from forum import markup, seed
 from forum.accounts.auth import create_user
 from forum.config import Settings
 from forum.discussions import posts, topics
-from forum.models import Category, Post, Role, Topic, TopicText, User
+from forum.models import Category, Post, Role, Topic, TopicText, TrustLevel, User
 from forum.moderation import actions
 
 PASSWORD = "correct horse battery staple"
@@ -20,12 +20,23 @@ _sequence = itertools.count(1)
 
 
 async def make_user(
-    name: str | None = None, *, role: Role = Role.MEMBER, trusted: bool = False, language: str | None = None
+    name: str | None = None,
+    *,
+    role: Role = Role.MEMBER,
+    trusted: bool = False,
+    level: TrustLevel | None = None,
+    language: str | None = None,
+    age: timedelta | None = None,
 ) -> User:
+    """A new account; `trusted` (or `level`) sets its trust level, `age` backdates its creation."""
     user = await create_user(name or f"member{next(_sequence)}", PASSWORD, role=role, language=language)
-    if trusted and not user.trusted:
-        user.trusted = True
-        await user.save(update_fields=["trusted"])
+    level = level or (TrustLevel.TRUSTED if trusted else None)
+    if level is not None:
+        user.trust_level = level
+        await user.save(update_fields=["trust_level"])
+    if age is not None:
+        user.created_at = datetime.now(UTC) - age
+        await User.filter(id=user.id).update(created_at=user.created_at)
     return user
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -39,13 +40,19 @@ PAGES = [
     "/moderation/log",
     "/moderation/members",
     "/moderation/topics/new",
+    "/moderation/categories",
+    "/moderation/members/{newcomer}",
+    "/moderation/posts/{flagged}/hide?from=queue",
+    "/posts/{long_parent}/delete",
+    "/topics/new",
 ]
+IDS: dict[str, int] = {"topic": 4}
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveForum]:
     tmp = tmp_path_factory.mktemp("a11y")
-    for forum in live_forum(tmp):
+    for forum in live_forum(tmp, FORUM_RATELIMIT_REPLY="100/second", FORUM_RATELIMIT_REPLY_UNTRUSTED="100/second"):
         forum.command("seed", "--demo")
         forum.command("users", "create", "newcomer", stdin="a long enough password\n")
         with httpx.Client(base_url=forum.url) as member:
@@ -56,7 +63,38 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveForum]:
             token = csrf_from(member.get("/topics/4").text)
             for body in ("A pending English reply with **Markdown**.", "پاسخی فارسی که منتظر تأیید است."):
                 member.post("/topics/4/replies", data={"csrf_token": token, "body": body})
+            # A short reply, flagged, under a parent of 20,000 characters: the queue must stay readable.
+            forum.command("users", "create", "reporter", stdin="a long enough password\n")
+            with (
+                logged_in(forum, "admin", forum.admin_password) as admin,
+                logged_in(forum, "reporter", "a long enough password") as reporter,
+            ):
+                IDS["long_parent"] = post_reply(admin, ("A statement pasted whole. " * 800)[:20_000])
+                IDS["flagged"] = post_reply(member, "A short answer to that.", IDS["long_parent"])
+                token = csrf_from(admin.get("/moderation").text)
+                admin.post(f"/moderation/posts/{IDS['flagged']}/approve", data={"csrf_token": token})
+                token = csrf_from(reporter.get("/topics/4").text)
+                reporter.post(f"/posts/{IDS['flagged']}/flag", data={"csrf_token": token, "reason": "abuse"})
+        listing = forum.command("users", "list")
+        IDS["newcomer"] = int(next(line.split()[0] for line in listing.splitlines() if " newcomer " in line))
         yield forum
+
+
+@contextmanager
+def logged_in(forum: LiveForum, username: str, password: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=forum.url) as client:
+        token = csrf_from(client.get("/login").text)
+        client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+        yield client
+
+
+def post_reply(client: httpx.Client, body: str, parent_id: int | None = None) -> int:
+    token = csrf_from(client.get("/topics/4").text)
+    response = client.post(
+        "/topics/4/replies", data={"csrf_token": token, "body": body, "parent_id": str(parent_id or "")}
+    )
+    assert response.status_code == 303, response.text
+    return int(response.headers["location"].rsplit("/", 1)[1])
 
 
 async def axe_violations(page: object) -> list[str]:
@@ -80,7 +118,7 @@ async def test_no_serious_accessibility_problems(server: LiveForum, language: st
         await page.click("form.account-form button[type=submit]")
         await page.wait_for_url(f"{server.url}/")
         for path in PAGES:
-            url = server.url + path.format(topic=4)
+            url = server.url + path.format(**IDS)
             response = await page.goto(url)
             assert response is not None and response.status == 200, url
             assert await page.get_attribute("html", "lang") == language

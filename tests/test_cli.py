@@ -136,5 +136,5 @@ async def test_users_list_shows_every_account_with_its_role(database: Settings) 
     await make_user("mod-one", role=Role.MODERATOR)
     result = forum(database, "users", "list")
     assert result.returncode == 0, result.stderr
-    rows = {line.split()[1]: line.split()[2] for line in result.stdout.splitlines()[1:]}
-    assert rows == {"نرگس": "member", "mod-one": "moderator"}
+    rows = {line.split()[1]: tuple(line.split()[2:4]) for line in result.stdout.splitlines()[1:]}
+    assert rows == {"نرگس": ("member", "new"), "mod-one": ("moderator", "-")}

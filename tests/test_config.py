@@ -62,6 +62,11 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
         ("[ratelimit]\nlogin_delay_max = 0\n", {}, "login_delay_max must be at least 1"),
         ("[security]\npassword_hashes_at_once = 0\n", {}, "password_hashes_at_once must be at least 1"),
         ("[security]\npassword_hashes_waiting = -1\n", {}, "password_hashes_waiting must be 0 or more"),
+        ("[moderation]\ntrust_after = 3\n", {}, "unknown key"),
+        ("[trust]\nhide_at_flag_weight = 0\n", {}, "at least 1"),
+        ("", {"FORUM_TRUST_FLAG_WEIGHT_NEW": "-1"}, "cannot be negative"),
+        ("[trust]\nflag_weight_member = 3\n", {}, "must not fall as trust rises"),
+        ("[trust]\ntrusted_days_visited = 1\n", {}, "trusted_days_visited must be at least member_days_visited"),
     ],
 )
 def test_bad_configuration_is_explained(tmp_path: Path, text: str, environ: dict[str, str], message: str) -> None:

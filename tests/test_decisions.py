@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup, Tag
 
 from forum.config import Settings
 from forum.discussions import threads
-from forum.models import Action, Flag, ModerationAction, Post, PostStatus, Revision, Role, Topic, User
+from forum.models import Action, Flag, ModerationAction, Post, PostStatus, Revision, Role, Topic, TrustLevel, User
 from forum.moderation import actions
 from tests.factories import csrf_from, login, make_reply, make_topic, make_user
 
@@ -58,7 +58,7 @@ async def test_dismissing_flags_closes_them_and_keeps_the_post(client: httpx.Asy
     author = await make_user("author", trusted=True)
     post = await make_reply(topic, author, settings, "A controversial but fair opinion")
     moderator = await make_user("mod", role=Role.MODERATOR)
-    flags = settings.moderation.hide_after_flags - 1
+    flags = settings.trust.hide_at_flag_weight - 1
     assert flags >= 1, "the test needs room for flags that do not hide the post"
     for n in range(flags):
         await make_user(f"reader{n}")
@@ -137,7 +137,7 @@ async def test_rejecting_a_pending_edit_drops_it_and_tells_the_author(
     moderator = await make_user("mod", role=Role.MODERATOR)
     post = await make_reply(topic, author, settings, "The approved wording")
     await actions.approve(post.id, moderator)
-    assert (await User.get(id=author.id)).approved_count < settings.moderation.trust_after
+    assert (await User.get(id=author.id)).trust_level == TrustLevel.NEW
 
     token = await switch_to(client, "author")
     response = await client.post(f"/posts/{post.id}/edit", data={"csrf_token": token, "body": "A sneaky new wording"})

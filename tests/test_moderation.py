@@ -10,6 +10,7 @@ import pytest
 from forum.config import Settings
 from forum.errors import PermissionDenied
 from forum.models import (
+    Action,
     Flag,
     ModerationAction,
     Post,
@@ -17,6 +18,7 @@ from forum.models import (
     Revision,
     Role,
     Topic,
+    TrustLevel,
     User,
 )
 from forum.moderation import actions
@@ -136,19 +138,15 @@ async def make_visitor_page(client: httpx.AsyncClient, topic: Topic) -> str:
     return (await client.get(f"/topics/{topic.id}")).text
 
 
-async def test_trust_and_trust_after_let_members_skip_the_queue(database: Settings) -> None:
+async def test_approving_with_trust_ends_pre_moderation(database: Settings) -> None:
     topic = await make_topic()
     moderator = await make_user("mod", role=Role.MODERATOR)
-    quick, slow = await make_user("quick"), await make_user("slow")
+    quick = await make_user("quick")
     post = await make_reply(topic, quick, database, "Hello")
     await actions.approve(post.id, moderator, trust=True)
+    assert (await User.get(id=quick.id)).trust_level == TrustLevel.MEMBER
     assert (await make_reply(topic, await User.get(id=quick.id), database, "Again")).status == PostStatus.APPROVED
-
-    for n in range(database.moderation.trust_after):
-        pending = await make_reply(topic, await User.get(id=slow.id), database, f"Post {n}")
-        assert pending.status == PostStatus.PENDING
-        await actions.approve(pending.id, moderator)
-    assert (await make_reply(topic, await User.get(id=slow.id), database, "Now free")).status == PostStatus.APPROVED
+    assert await ModerationAction.filter(action=Action.TRUST, target_user_id=quick.id).exists()
 
 
 @pytest.mark.parametrize(("mode", "expected"), [("all", PostStatus.PENDING), ("none", PostStatus.APPROVED)])
@@ -187,16 +185,17 @@ async def test_flags_hide_a_post_after_enough_distinct_readers(client: httpx.Asy
     topic = await make_topic()
     author = await make_user("author", trusted=True)
     post = await make_reply(topic, author, settings, "Spammy")
-    for n in range(settings.moderation.hide_after_flags):
+    readers = settings.trust.hide_at_flag_weight // settings.trust.flag_weight_member
+    for n in range(readers):
         client.cookies.clear()
-        await make_user(f"reader{n}")
+        await make_user(f"reader{n}", level=TrustLevel.MEMBER, age=timedelta(days=30))
         token = await login(client, f"reader{n}")
         response = await client.post(f"/posts/{post.id}/flag", data={"csrf_token": token, "reason": "spam"})
         assert response.status_code == 200 and "Thank you" in response.text
         if n == 0:
             again = await client.post(f"/posts/{post.id}/flag", data={"csrf_token": token, "reason": "spam"})
             assert again.status_code == 422 and "already flagged" in again.text
-    assert await Flag.filter(post=post).count() == settings.moderation.hide_after_flags
+    assert await Flag.filter(post=post).count() == readers
     assert (await Post.get(id=post.id)).status == PostStatus.HIDDEN
     entry = await ModerationAction.get(action="auto-hide")
     assert entry.moderator_id is None and entry.public  # type: ignore[attr-defined]
@@ -443,7 +442,7 @@ async def test_demoted_moderators_lose_their_trust(database: Settings) -> None:
     await actions.set_role(member, admin, Role.MODERATOR)
     await actions.set_role(await User.get(id=member.id), admin, Role.MEMBER)
     demoted = await User.get(id=member.id)
-    assert demoted.role == Role.MEMBER and not demoted.trusted
+    assert demoted.role == Role.MEMBER and demoted.trust_level == TrustLevel.NEW
 
 
 async def test_hidden_posts_stay_reachable_for_moderators(client: httpx.AsyncClient, settings: Settings) -> None:

@@ -56,6 +56,7 @@ async def test_every_form_refuses_a_missing_or_forged_csrf_token(client: httpx.A
             path.replace("{topic_id:id}", str(topic.id))
             .replace("{post_id:id}", str(post.id))
             .replace("{user_id:id}", str(member.id))
+            .replace("{category_id:id}", str(topic.category_id))
             .replace("{action:str}", "lock")
             .replace("{action}", "hide")
         )

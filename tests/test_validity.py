@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -12,9 +13,12 @@ import pytest
 
 from forum import seed
 from forum.config import LANGUAGES, Settings
-from forum.models import Post, Role, Topic, User
+from forum.discussions import posts
+from forum.models import Post, Role, Topic, TrustLevel, User
 from forum.moderation import actions
 from tests.factories import csrf_from, login, make_reply, make_user
+
+OLD = timedelta(days=30)
 
 ROOT = Path(__file__).resolve().parent.parent
 VNU = ROOT / ".tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -40,6 +44,17 @@ async def collect_pages(client: httpx.AsyncClient, settings: Settings) -> dict[s
     await actions.flag(demo_post, flagger, "other", "Needs a look", settings)
     await actions.hide((await Post.filter(topic=topic, status="approved").order_by("-id").first()).id, admin, "spam")  # type: ignore[union-attr]
     await actions.set_locked((await Topic.get(seed_key="joint-actions")).id, admin, True, "heated")
+    # A short flagged reply under a parent of the longest length allowed, and a reply hidden by readers' flags.
+    long_parent = await make_reply(topic, admin, settings, ("A statement pasted whole. " * 800)[:20_000])
+    answer = await make_reply(topic, await make_user("answerer", trusted=True), settings, "Short", parent=long_parent)
+    await actions.flag(answer, flagger, "abuse", "", settings)
+    reported = await make_reply(topic, await make_user("reported", trusted=True), settings, "Reported words")
+    for n in range(3):
+        await actions.flag(
+            reported, await make_user(f"old.{n}", level=TrustLevel.MEMBER, age=OLD), "spam", "", settings
+        )
+    deleted = await make_reply(topic, member, settings, "Deleted words")
+    await posts.delete_post(deleted, member)
 
     pages: dict[str, str] = {}
 
@@ -74,6 +89,7 @@ async def collect_pages(client: httpx.AsyncClient, settings: Settings) -> dict[s
         ("edit", f"/posts/{own.id}/edit"),
         ("history", f"/posts/{own.id}/history"),
         ("flag", f"/posts/{demo_post.id}/flag"),
+        ("delete", f"/posts/{own.id}/delete"),
     ):
         await grab(name, url)
     token = csrf_from(pages["reply-en"])
@@ -94,8 +110,22 @@ async def collect_pages(client: httpx.AsyncClient, settings: Settings) -> dict[s
         ("topic-new", "/moderation/topics/new"),
         ("topic-edit", f"/moderation/topics/{topic.id}/edit"),
         ("moderator-topic", f"/topics/{topic.id}"),
+        ("hide", f"/moderation/posts/{answer.id}/hide?from=queue"),
+        ("keep-hidden", f"/moderation/posts/{reported.id}/hide"),
+        ("categories", "/moderation/categories"),
+        ("topic-open", "/topics/new"),
     ):
         await grab(name, url)
+    token = csrf_from(pages["hide-en"])
+    for language in LANGUAGES:
+        refused = await client.post(f"/moderation/posts/{answer.id}/hide?lang={language}", data={"csrf_token": token})
+        assert refused.status_code == 422
+        pages[f"hide-errors-{language}"] = refused.text
+        refused = await client.post(
+            f"/moderation/members/{member.id}/trust?lang={language}", data={"csrf_token": token, "level": "new"}
+        )
+        assert refused.status_code == 422
+        pages[f"trust-errors-{language}"] = refused.text
     assert await User.all().count() >= 3
     return pages
 

@@ -229,7 +229,6 @@ async def create_user(username: str, password: str, *, role: Role = Role.MEMBER,
             password_hash=await _hash(password),
             role=role,
             language=language,
-            trusted=role != Role.MEMBER,
         )
     except IntegrityError:
         # Two registrations of one name at the same moment: the unique key decides.

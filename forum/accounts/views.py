@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from forum.accounts import auth, logins, spam
 from forum.config import LANGUAGES, secret_key
+from forum.discussions.threads import undo_window_start
 from forum.errors import RateLimited, ValidationFailed
 from forum.forms import read_form
 from forum.i18n import current_language, gettext, set_language
@@ -124,7 +125,8 @@ async def profile(request: Request) -> Response:
 async def my_posts(request: Request) -> Response:
     user = auth.require_user(request)
     posts = await Post.filter(author=user).order_by("-id").limit(200).select_related("topic")
-    return render(request, "accounts/my_posts.html", {"posts": posts})
+    undo_since = undo_window_start(request.app.state.settings)
+    return render(request, "accounts/my_posts.html", {"posts": posts, "undo_since": undo_since})
 
 
 routes = [

@@ -17,6 +17,7 @@ from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.i18n import format_number, gettext, ngettext
 from forum.models import Post, PostStatus, Revision, Topic, TopicText, User
 from forum.moderation import actions
+from forum.trust import levels
 
 # Deeper replies attach beside their parent: the stored path must stay bounded.
 MAX_STORED_DEPTH = 60
@@ -55,7 +56,7 @@ def check_links(html: str, author: User, settings: Settings, values: dict[str, s
     Counted in the rendered HTML, so that bare addresses made into links count too.
     """
     limit = settings.moderation.max_links_untrusted
-    if actions.is_new_member(author, settings) and len(_LINK.findall(html)) > limit:
+    if levels.is_premoderated(author, settings) and len(_LINK.findall(html)) > limit:
         message = ngettext(
             "Until some of your posts have been approved, a post can contain at most %(limit)s link. "
             "Remove some links and send again.",
@@ -220,20 +221,53 @@ async def history_page(post: Post, page: int) -> tuple[list[Revision], int]:
     return shown, pages
 
 
-async def delete_post(post: Post, user: User) -> None:
-    """Soft-delete: the tree keeps a placeholder so that replies below stay in place."""
+def ensure_may_delete(post: Post, user: User) -> None:
     if post.author_id != user.id:
         raise PermissionDenied(gettext("You can delete only your own posts."))
+
+
+async def delete_post(post: Post, user: User) -> None:
+    """Soft-delete: the tree keeps a placeholder so that replies below stay in place.
+
+    The status it had is kept, for the author to undo the deletion (see undelete_post).
+    """
+    ensure_may_delete(post, user)
     if post.status == PostStatus.DELETED:
         return
+    now = datetime.now(UTC)
     async with in_transaction():
         was_approved = post.status == PostStatus.APPROVED
         updated = await Post.filter(id=post.id, status=post.status).update(
-            status=PostStatus.DELETED, changed_at=datetime.now(UTC)
+            status=PostStatus.DELETED, changed_at=now, deleted_at=now, deleted_from=post.status
         )
         if updated and was_approved:
             await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") - 1)
-    post.status = PostStatus.DELETED
+    post.status, post.deleted_at = PostStatus.DELETED, now
+
+
+def undelete_deadline(post: Post, settings: Settings) -> datetime | None:
+    """Until when the author may still restore a post they deleted (None: they cannot)."""
+    if post.status != PostStatus.DELETED or post.deleted_at is None or post.deleted_from is None:
+        return None
+    return post.deleted_at + timedelta(hours=settings.posts.undo_delete_hours)
+
+
+async def undelete_post(post: Post, user: User, settings: Settings) -> None:
+    """Undo the author's own deletion within `[posts] undo_delete_hours`: the post gets back the status it had."""
+    ensure_may_delete(post, user)
+    deadline = undelete_deadline(post, settings)
+    if deadline is None or deadline < datetime.now(UTC):
+        raise PermissionDenied(gettext("This post can no longer be restored."))
+    previous = PostStatus(post.deleted_from)
+    now = datetime.now(UTC)
+    async with in_transaction():
+        if not await Post.filter(id=post.id, status=PostStatus.DELETED).update(
+            status=previous, changed_at=now, deleted_at=None, deleted_from=None
+        ):
+            return
+        if previous == PostStatus.APPROVED:
+            await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") + 1)
+    post.status = previous
 
 
 async def get_post(post_id: int) -> Post:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Q
 from tortoise.functions import Count
@@ -26,10 +27,25 @@ class Node:
     children: list[Node] = dataclasses.field(default_factory=list)
     # True where the tree is cut at the depth limit: the page links to the branch instead.
     continues: bool = False
+    # The viewer deleted it and may still undo that: kept on the page, with "Restore".
+    restorable: bool = False
 
     @property
     def placeholder(self) -> bool:
         return self.post.status in PLACEHOLDER_STATUSES and not (self.own and self.post.status == PostStatus.REJECTED)
+
+    @property
+    def shows_pending_edit(self) -> bool:
+        """Its author sees their edit that waits for approval in place of the published text."""
+        return self.own and self.post.pending_source is not None
+
+    @property
+    def html(self) -> str:
+        return (self.post.pending_html or "") if self.shows_pending_edit else self.post.html
+
+    @property
+    def language(self) -> str:
+        return (self.post.pending_language or self.post.language) if self.shows_pending_edit else self.post.language
 
 
 @dataclasses.dataclass
@@ -42,21 +58,33 @@ class ThreadPage:
     branch: Post | None
     # (branch id, after id) of the view that continues a subtree this page had to cut.
     more: tuple[int, int] | None = None
+    # Published posts of others on this page: what counts as read toward trust levels.
+    read_count: int = 0
 
 
 def path_segment(post_id: int) -> str:
     return str(post_id).zfill(PATH_WIDTH)
 
 
-def visible_to(viewer: User | None) -> Q:
+def visible_to(viewer: User | None, undo_since: datetime | None = None) -> Q:
     """Posts a viewer may find: approved ones, their own pending and rejected ones, and for
-    moderators hidden ones (shown to them as a placeholder they can restore)."""
+    moderators hidden ones (shown to them as a placeholder they can restore).
+
+    With `undo_since`, also the viewer's own posts deleted since then (a placeholder they can restore).
+    """
     visible = Q(status=PostStatus.APPROVED)
     if viewer is not None:
         visible |= Q(author_id=viewer.id, status__in=[PostStatus.PENDING, PostStatus.REJECTED])
+        if undo_since is not None:
+            visible |= Q(author_id=viewer.id, status=PostStatus.DELETED, deleted_at__gte=undo_since)
         if viewer.is_moderator:
             visible |= Q(status=PostStatus.HIDDEN)
     return visible
+
+
+def undo_window_start(settings: Settings) -> datetime:
+    """Posts deleted since then can still be restored by their authors."""
+    return datetime.now(UTC) - timedelta(hours=settings.posts.undo_delete_hours)
 
 
 async def topic_index() -> list[tuple[Category, list[Topic]]]:
@@ -76,11 +104,11 @@ async def get_topic(topic_id: int) -> Topic:
     return topic
 
 
-async def root_sizes(topic_id: int, viewer: User | None) -> list[tuple[int, int]]:
+async def root_sizes(topic_id: int, viewer: User | None, undo_since: datetime | None) -> list[tuple[int, int]]:
     """(root id, visible posts under it) for every top-level reply the viewer can see something of."""
     rows = await (
         Post.filter(topic_id=topic_id)
-        .filter(visible_to(viewer))
+        .filter(visible_to(viewer, undo_since))
         .annotate(size=Count("id"))
         .group_by("root_id")
         .order_by("root_id")
@@ -126,6 +154,7 @@ async def thread_page(
     """
     limit = settings.posts.max_posts_per_page
     shown = visible_to(viewer) | Q(status__in=PLACEHOLDER_STATUSES)
+    undo_since = undo_window_start(settings)
     branch = None
     if branch_id is not None:
         candidates = await Post.filter(topic_id=topic.id, id__in=[branch_id, after_id or branch_id]).filter(shown)
@@ -139,7 +168,7 @@ async def thread_page(
         pages = 1
         page = 1
     else:
-        layout = paginate_roots(await root_sizes(topic.id, viewer), settings.posts.replies_per_page, limit)
+        layout = paginate_roots(await root_sizes(topic.id, viewer, undo_since), settings.posts.replies_per_page, limit)
         pages = len(layout)
         if not 1 <= page <= pages:
             raise NotFound()
@@ -156,22 +185,42 @@ async def thread_page(
     if len(posts) > limit:
         posts = posts[:limit]
         more = (branch.id if branch else posts[-1].root_id or posts[-1].id, posts[-1].id)
-    nodes = build_tree(posts, viewer, settings.posts.max_depth, branch, continuation=after_id is not None)
-    return ThreadPage(topic, pick_text(list(topic.texts), language), nodes, page, pages, branch, more)
+    nodes = build_tree(
+        posts, viewer, settings.posts.max_depth, branch, continuation=after_id is not None, undo_since=undo_since
+    )
+    read = sum(
+        1 for post in posts if post.status == PostStatus.APPROVED and (viewer is None or post.author_id != viewer.id)
+    )
+    return ThreadPage(topic, pick_text(list(topic.texts), language), nodes, page, pages, branch, more, read)
 
 
 def build_tree(
-    posts: list[Post], viewer: User | None, max_depth: int, branch: Post | None, continuation: bool = False
+    posts: list[Post],
+    viewer: User | None,
+    max_depth: int,
+    branch: Post | None,
+    continuation: bool = False,
+    undo_since: datetime | None = None,
 ) -> list[Node]:
     """Nest posts given in path order; drop placeholders nothing visible hangs under; cut at max_depth levels.
 
     In a `continuation`, posts whose parent was on the previous page start the tree.
+    The viewer's own posts deleted after `undo_since` stay, for them to restore.
     """
     nodes: dict[int, Node] = {}
     top: list[Node] = []
     base_depth = branch.depth if branch else 0
     for post in posts:
-        node = Node(post, own=viewer is not None and post.author_id == viewer.id)
+        own = viewer is not None and post.author_id == viewer.id
+        restorable = (
+            own
+            and undo_since is not None
+            and post.status == PostStatus.DELETED
+            and post.deleted_from is not None
+            and post.deleted_at is not None
+            and post.deleted_at >= undo_since
+        )
+        node = Node(post, own=own, restorable=restorable)
         nodes[post.id] = node
         parent = nodes.get(post.parent_id) if post.parent_id else None
         if parent is None:
@@ -193,6 +242,7 @@ def _prune(nodes: list[Node], keep_hidden: bool) -> list[Node]:
             not node.placeholder
             or node.children
             or node.continues
+            or node.restorable
             or (keep_hidden and node.post.status == PostStatus.HIDDEN)
         ):
             kept.append(node)
@@ -206,7 +256,7 @@ async def locate(post: Post, viewer: User | None, settings: Settings) -> str:
     if anchor_depth > 0:
         return f"branch={int(post.path.split('/')[anchor_depth])}"
     limit = settings.posts.max_posts_per_page
-    sizes = await root_sizes(post.topic_id, viewer)
+    sizes = await root_sizes(post.topic_id, viewer, undo_window_start(settings))
     layout = paginate_roots(sizes, settings.posts.replies_per_page, limit)
     page = next(number for number, roots in enumerate(layout, 1) if post.root_id in roots)
     if len(layout[page - 1]) == 1 and dict(sizes)[post.root_id or post.id] > limit:

@@ -1,4 +1,5 @@
-"""Topics opened and edited by moderators: a title and Markdown body in one or more languages."""
+"""Topics opened by moderators (and by trusted members where allowed), edited by moderators:
+a title and Markdown body in one or more languages."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from forum import identity, markup, text
-from forum.config import LANGUAGES
-from forum.errors import ValidationFailed
+from forum.config import LANGUAGES, Settings
+from forum.errors import PermissionDenied, ValidationFailed
 from forum.i18n import gettext
 from forum.models import Action, Category, Topic, TopicText, User
 from forum.moderation import actions
+from forum.trust import levels
 
 TITLE_MAX = 300
 BODY_MAX = 20000
@@ -45,23 +47,28 @@ def clean_texts(fields: Mapping[str, str]) -> dict[str, tuple[str, str]]:
     return texts
 
 
-async def create_topic(moderator: User, category_id: int, fields: Mapping[str, str]) -> Topic:
-    """Open a topic; logged in the audit log."""
+async def create_topic(author: User, category_id: int, fields: Mapping[str, str], settings: Settings) -> Topic:
+    """Open a topic; logged in the audit log.
+
+    Raises PermissionDenied when the author may not open topics in that category (see trust.levels).
+    """
     texts = clean_texts(fields)
     category = await Category.get_or_none(id=category_id)
     if category is None:
         raise ValidationFailed({"category": gettext("Choose a category.")}, dict(fields))
+    if not levels.may_open_topics(author, category, settings):
+        raise PermissionDenied(gettext("You cannot open topics in this category."))
     # Rendered before the transaction, which holds the database's write lock.
     html = {lang: await markup.render_async(body) for lang, (_, body) in texts.items()}
     async with in_transaction():
-        topic = await Topic.create(category=category, author=moderator, last_activity_at=datetime.now(UTC))
+        topic = await Topic.create(category=category, author=author, last_activity_at=datetime.now(UTC))
         await TopicText.bulk_create(
             [
                 TopicText(topic=topic, language=lang, title=title, source=body, html=html[lang])
                 for lang, (title, body) in texts.items()
             ]
         )
-        await actions.log(moderator, Action.CREATE_TOPIC, topic_id=topic.id)
+        await actions.log(author, Action.CREATE_TOPIC, topic_id=topic.id)
     return topic
 
 

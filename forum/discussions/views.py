@@ -8,20 +8,25 @@ from starlette.routing import Route
 
 from forum import markup
 from forum.accounts.auth import require_user
-from forum.discussions import posts, threads
+from forum.discussions import posts, threads, topics
 from forum.discussions.threads import visible_to
 from forum.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.forms import read_form
 from forum.i18n import current_language, gettext
-from forum.models import Post, PostStatus, pick_text
+from forum.models import Category, Post, PostStatus, pick_text
 from forum.moderation import actions
 from forum.routing import int_param, parse_id
 from forum.templating import render
+from forum.trust import activity, is_premoderated
+from forum.trust import levels as trust_levels
 
 
 async def home(request: Request) -> Response:
     sections = await threads.topic_index()
-    return render(request, "topics/index.html", {"sections": sections, "pick_text": pick_text})
+    user, settings = request.state.user, request.app.state.settings
+    # Where this reader may open a topic: moderators anywhere, trusted members where allowed.
+    openable = {c.id for c, _ in sections if user and trust_levels.may_open_topics(user, c, settings)}
+    return render(request, "topics/index.html", {"sections": sections, "pick_text": pick_text, "openable": openable})
 
 
 async def topic_detail(request: Request) -> Response:
@@ -36,7 +41,10 @@ async def topic_detail(request: Request) -> Response:
         branch_id=int_param(request, "branch", None),
         after_id=int_param(request, "after", None),
     )
-    return render(request, "topics/detail.html", {"thread": await page, "settings": settings})
+    thread = await page
+    if request.state.user is not None:
+        await activity.record_page_view(request.state.user, thread.read_count, settings)
+    return render(request, "topics/detail.html", {"thread": thread, "settings": settings})
 
 
 async def post_permalink(request: Request) -> Response:
@@ -116,7 +124,7 @@ async def reply_create(request: Request) -> Response:
         if form.get("action") == "preview":
             await request.app.state.limiter.hit("preview", str(user.id))
             return await _reply_form(request, topic_id, values, {}, 200, preview=await markup.render_async(body))
-        rule = "reply" if user.trusted or user.is_moderator else "reply_untrusted"
+        rule = "reply_untrusted" if is_premoderated(user, settings) else "reply"
         await request.app.state.limiter.hit(rule, str(user.id))
         post = await posts.create_reply(
             topic, user, values["body"], settings, parent_id=parent_id, language=values["lang"] or None
@@ -172,12 +180,52 @@ async def post_edit(request: Request) -> Response:
 
 
 async def post_delete(request: Request) -> Response:
+    """Delete one's own post, after a page that asks first (a dialog, with JavaScript)."""
     user = require_user(request)
-    await read_form(request)
     post = await posts.get_post(request.path_params["post_id"])
+    posts.ensure_may_delete(post, user)
+    if request.method == "GET":
+        return render(request, "posts/delete.html", {"post": post, "settings": request.app.state.settings})
+    await read_form(request)
     await posts.delete_post(post, user)
     url = request.url_for("topic_detail", topic_id=post.topic_id)
     return RedirectResponse(f"{url}#post-{post.id}", status_code=303)
+
+
+async def post_undelete(request: Request) -> Response:
+    """Undo one's own deletion while `[posts] undo_delete_hours` last."""
+    user = require_user(request)
+    form = await read_form(request)
+    post = await posts.get_post(request.path_params["post_id"])
+    await posts.undelete_post(post, user, request.app.state.settings)
+    if form.get("next") == "my_posts":
+        return RedirectResponse(request.url_for("my_posts"), status_code=303)
+    url = request.url_for("topic_detail", topic_id=post.topic_id)
+    return RedirectResponse(f"{url}#post-{post.id}", status_code=303)
+
+
+async def topic_create(request: Request) -> Response:
+    """Open a topic: trusted members in the categories where moderators allow it."""
+    user = require_user(request)
+    settings = request.app.state.settings
+    categories = [c for c in await Category.all() if trust_levels.may_open_topics(user, c, settings)]
+    if not categories:
+        raise PermissionDenied(gettext("Opening topics is for trusted members, in the categories moderators choose."))
+    values: dict[str, str] = {"category": request.query_params.get("category", "")}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = await read_form(request)
+        try:
+            topic = await topics.create_topic(user, parse_id(form.get("category")) or 0, form, settings)
+            return RedirectResponse(request.url_for("topic_detail", topic_id=topic.id), status_code=303)
+        except ValidationFailed as exc:
+            values, errors = exc.values, exc.errors
+    return render(
+        request,
+        "topics/new.html",
+        {"categories": categories, "values": values, "errors": errors},
+        status_code=422 if errors else 200,
+    )
 
 
 async def post_history(request: Request) -> Response:
@@ -225,7 +273,9 @@ routes = [
     Route("/topics/{topic_id:id}/reply", reply_form, name="reply_form"),
     Route("/topics/{topic_id:id}/replies", reply_create, methods=["POST"], name="reply_create"),
     Route("/posts/{post_id:id}/edit", post_edit, methods=["GET", "POST"], name="post_edit"),
-    Route("/posts/{post_id:id}/delete", post_delete, methods=["POST"], name="post_delete"),
+    Route("/posts/{post_id:id}/delete", post_delete, methods=["GET", "POST"], name="post_delete"),
+    Route("/posts/{post_id:id}/undelete", post_undelete, methods=["POST"], name="post_undelete"),
+    Route("/topics/new", topic_create, methods=["GET", "POST"], name="topic_create"),
     Route("/posts/{post_id:id}/history", post_history, name="post_history"),
     Route("/posts/{post_id:id}/flag", post_flag, methods=["GET", "POST"], name="post_flag"),
     Route("/", home, name="home"),

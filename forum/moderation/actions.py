@@ -16,11 +16,12 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from forum.config import Settings
-from forum.errors import ForumError, PermissionDenied, ValidationFailed
+from forum.errors import ForumError, NotFound, PermissionDenied, ValidationFailed
 from forum.i18n import gettext, lazy
 from forum.labels import REASON_CODES
 from forum.models import (
     Action,
+    Category,
     Flag,
     FlagReason,
     ModerationAction,
@@ -29,8 +30,11 @@ from forum.models import (
     Revision,
     Role,
     Topic,
+    TrustLevel,
     User,
 )
+from forum.trust import flags as flag_weights
+from forum.trust import levels
 
 # Decisions that change what readers see: listed on the public transparency page.
 PUBLIC_ACTIONS = frozenset(
@@ -44,18 +48,8 @@ class AlreadyHandled(ForumError):
 
 
 def initial_status(author: User, settings: Settings) -> PostStatus:
-    """Approved or pending, as `[moderation] mode` says; moderators and admins are never queued."""
-    mode = settings.moderation.mode
-    if author.is_moderator or mode == "none":
-        return PostStatus.APPROVED
-    if mode == "all":
-        return PostStatus.PENDING
-    return PostStatus.PENDING if is_new_member(author, settings) else PostStatus.APPROVED
-
-
-def is_new_member(author: User, settings: Settings) -> bool:
-    """A member not yet trusted: fewer than `trust_after` approved posts, and not trusted by a moderator."""
-    return not (author.is_moderator or author.trusted or author.approved_count >= settings.moderation.trust_after)
+    """Pending while the author is under pre-moderation (see trust.is_premoderated), else approved."""
+    return PostStatus.PENDING if levels.is_premoderated(author, settings) else PostStatus.APPROVED
 
 
 async def count_approved(post: Post, author: User, when: datetime) -> None:
@@ -97,7 +91,7 @@ async def _transition(post_id: int, expected: PostStatus, **changes: object) -> 
 async def approve(post_id: int, moderator: User, *, trust: bool = False) -> Post:
     """Publish a pending post (or a pending edit of a published one).
 
-    With `trust`, its author skips the queue from now on.
+    With `trust`, a *new* author becomes a *member*: their posts skip the queue from now on.
     """
     now = datetime.now(UTC)
     async with in_transaction():
@@ -115,8 +109,11 @@ async def approve(post_id: int, moderator: User, *, trust: bool = False) -> Post
             )
             await count_approved(post, post.author, now)
             await log(moderator, Action.APPROVE, post=post)
-        if trust and not post.author.trusted:
-            await User.filter(id=post.author.id).update(trusted=True)
+        if (
+            trust
+            and not post.author.is_moderator
+            and await User.filter(id=post.author.id, trust_level=TrustLevel.NEW).update(trust_level=TrustLevel.MEMBER)
+        ):
             await log(moderator, Action.TRUST, post=post, target=post.author)
     return post
 
@@ -164,37 +161,52 @@ async def reject(post_id: int, moderator: User, reason: str) -> Post:
 
 
 async def hide(post_id: int, moderator: User | None, reason_code: str, reason: str = "") -> Post:
-    """Take a published post out of view; the thread keeps a placeholder. `moderator` None: hidden by flags."""
+    """Take a published post out of view; the thread keeps a placeholder.
+
+    `moderator` None: readers' flags hid it, until a moderator decides. A
+    moderator hides a published post, or keeps one that flags hid; either way
+    its open flags are closed as upheld.
+    """
     if reason_code not in REASON_CODES:
         raise ValidationFailed({"reason_code": gettext("Choose a reason.")})
+    now = datetime.now(UTC)
     async with in_transaction():
-        post = await _transition(post_id, PostStatus.APPROVED, status=PostStatus.HIDDEN, changed_at=datetime.now(UTC))
-        await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") - 1)
+        if moderator is not None and await Post.filter(id=post_id, status=PostStatus.HIDDEN, auto_hidden=True).update(
+            auto_hidden=False
+        ):
+            post = await Post.get(id=post_id).select_related("author")
+        else:
+            post = await _transition(
+                post_id, PostStatus.APPROVED, status=PostStatus.HIDDEN, changed_at=now, auto_hidden=moderator is None
+            )
+            await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") - 1)
+        if moderator is not None:
+            await flag_weights.close_flags(post_id, moderator, upheld=True, now=now)
         action = Action.HIDE if moderator else Action.AUTO_HIDE
         await log(moderator, action, post=post, reason_code=reason_code, reason=reason)
     return post
 
 
 async def restore(post_id: int, moderator: User, reason: str = "") -> Post:
-    """Publish a hidden post again and close its flags."""
+    """Publish a hidden post again; its open flags are closed as dismissed."""
     now = datetime.now(UTC)
     async with in_transaction():
-        post = await _transition(post_id, PostStatus.HIDDEN, status=PostStatus.APPROVED, changed_at=now)
+        post = await _transition(
+            post_id, PostStatus.HIDDEN, status=PostStatus.APPROVED, changed_at=now, auto_hidden=False
+        )
         await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") + 1)
-        await Flag.filter(post_id=post_id, resolved_at=None).update(resolved_at=now, resolved_by_id=moderator.id)
+        await flag_weights.close_flags(post_id, moderator, upheld=False, now=now)
         await log(moderator, Action.RESTORE, post=post, reason=reason)
     return post
 
 
 async def dismiss_flags(post_id: int, moderator: User) -> int:
-    """Close a post's open flags without hiding it; returns how many were closed."""
+    """Close a post's open flags as dismissed without hiding it; returns how many were closed."""
     async with in_transaction():
-        # Only for a published post: a hidden one is restored (which closes its flags) or stays hidden.
+        # Only for a published post: a hidden one is restored (which dismisses its flags) or kept hidden.
         if not await Post.filter(id=post_id, status=PostStatus.APPROVED).exists():
             raise AlreadyHandled()
-        closed = await Flag.filter(post_id=post_id, resolved_at=None).update(
-            resolved_at=datetime.now(UTC), resolved_by_id=moderator.id
-        )
+        closed = await flag_weights.close_flags(post_id, moderator, upheld=False, now=datetime.now(UTC))
         if not closed:
             raise AlreadyHandled()
         await log(moderator, Action.DISMISS_FLAGS, post=await Post.get(id=post_id), reason=str(closed))
@@ -202,7 +214,12 @@ async def dismiss_flags(post_id: int, moderator: User) -> int:
 
 
 async def flag(post: Post, reader: User, reason: str, text: str, settings: Settings) -> Flag:
-    """Record a reader's report; enough distinct open reports hide the post until a moderator decides."""
+    """Record a reader's report, weighed by their trust (see trust.flags).
+
+    Every report reaches the queue. When the open reports on a post weigh
+    `[trust] hide_at_flag_weight`, it is hidden until a moderator decides,
+    unless a moderator or administrator wrote it.
+    """
     if reader.suspended_until and reader.suspended_until > datetime.now(UTC):
         raise PermissionDenied(gettext("Your account is suspended, so you cannot post or flag for now."))
     if post.status != PostStatus.APPROVED:
@@ -214,12 +231,16 @@ async def flag(post: Post, reader: User, reason: str, text: str, settings: Setti
     text = text.strip()[:1000]
     if reason == FlagReason.OTHER and not text:
         raise ValidationFailed({"text": gettext("Say briefly what is wrong with this post.")})
+    weight = flag_weights.flag_weight(reader, settings)
     try:
-        report = await Flag.create(post=post, user=reader, reason=FlagReason(reason), text=text)
+        report = await Flag.create(post=post, user=reader, reason=FlagReason(reason), text=text, weight=weight)
     except IntegrityError:
         raise ValidationFailed({"": gettext("You have already flagged this post.")}) from None
-    open_flags = await Flag.filter(post_id=post.id, resolved_at=None).count()
-    if open_flags >= settings.moderation.hide_after_flags:
+    if (
+        weight
+        and flag_weights.may_be_hidden_by_flags(await User.get(id=post.author_id))
+        and await flag_weights.open_weight(post.id) >= settings.trust.hide_at_flag_weight
+    ):
         # Another flag or a moderator may have hidden it a moment ago: then nothing is left to do.
         with contextlib.suppress(AlreadyHandled):
             await hide(post.id, None, "flagged")
@@ -283,7 +304,39 @@ async def set_role(member: User, admin: User, role: Role) -> None:
     if member.role == role:
         raise AlreadyHandled()
     async with in_transaction():
-        # Trust comes with the role and goes with it: a former moderator is queued like any member.
-        await User.filter(id=member.id, role=member.role).update(role=role, trusted=role == Role.MODERATOR)
+        # A former moderator starts again as a new member, unlocked: activity earns the level back.
+        demoted = {"trust_level": TrustLevel.NEW, "trust_locked": False} if role == Role.MEMBER else {}
+        await User.filter(id=member.id, role=member.role).update(role=role, **demoted)
         action = Action.GRANT_MODERATOR if role == Role.MODERATOR else Action.REVOKE_MODERATOR
         await log(admin, action, target=member)
+
+
+async def set_trust_level(member: User, moderator: User, level: TrustLevel | None, reason: str) -> None:
+    """Set a member's trust level by hand, with a reason; it stays until changed by hand.
+
+    `level` None hands the level back to automatic promotion (from where it is).
+    """
+    _may_act_on(member, moderator)
+    if member.is_moderator:
+        raise ValidationFailed({"level": gettext("Moderators and administrators are trusted by their role.")})
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed({"reason": gettext("Say why, so that other moderators can understand the decision.")})
+    async with in_transaction():
+        if level is None:
+            await User.filter(id=member.id).update(trust_locked=False)
+        else:
+            await User.filter(id=member.id).update(trust_level=level, trust_locked=True)
+        await log(moderator, Action.SET_TRUST_LEVEL, target=member, reason_code=level or "automatic", reason=reason)
+
+
+async def set_member_topics(category_id: int, moderator: User, allowed: bool) -> None:
+    """Let trusted members open topics in a category, or stop them."""
+    category = await Category.get_or_none(id=category_id)
+    if category is None:
+        raise NotFound()
+    async with in_transaction():
+        if not await Category.filter(id=category_id, trusted_may_open=not allowed).update(trusted_may_open=allowed):
+            raise AlreadyHandled()
+        action = Action.ALLOW_MEMBER_TOPICS if allowed else Action.DISALLOW_MEMBER_TOPICS
+        await log(moderator, action, reason=category.slug)

@@ -8,6 +8,7 @@ from collections import defaultdict
 from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.functions import Count
 
 from forum.config import LANGUAGES
 from forum.errors import NotFound
@@ -30,6 +31,12 @@ class QueueItem:
     post: Post
     topic_title: TopicText
     flags: list[Flag]
+    # Reports on the author's posts that moderators upheld: part of the author's history.
+    author_upheld: int = 0
+
+    @property
+    def flag_weight(self) -> int:
+        return sum(report.weight for report in self.flags)
 
     @property
     def kind(self) -> str:
@@ -78,8 +85,30 @@ async def load_queue(moderator: User, interface_language: str, language: str | N
     flags: dict[int, list[Flag]] = defaultdict(list)
     for report in await Flag.filter(post_id__in=ids, resolved_at=None).order_by("id"):
         flags[report.post_id].append(report)
-    items = [QueueItem(posts[i], pick_text(texts[posts[i].topic_id], interface_language), flags[i]) for i in ids]
+    upheld = await _upheld_against({post.author_id for post in posts.values()})
+    items = [
+        QueueItem(
+            posts[i],
+            pick_text(texts[posts[i].topic_id], interface_language),
+            flags[i],
+            upheld.get(posts[i].author_id, 0),
+        )
+        for i in ids
+    ]
     return Page(items, page, pages, len(ordered))
+
+
+async def _upheld_against(author_ids: set[int]) -> dict[int, int]:
+    """{author id: reports on their posts that moderators upheld}, in one query."""
+    if not author_ids:
+        return {}
+    rows = await (
+        Flag.filter(upheld=True, post__author_id__in=list(author_ids))
+        .annotate(reports=Count("id"))
+        .group_by("post__author_id")
+        .values_list("post__author_id", "reports")
+    )
+    return {int(author): int(count) for author, count in rows}
 
 
 async def load_log(page: int, moderator_id: int | None, action: str | None) -> Page:

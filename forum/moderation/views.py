@@ -8,16 +8,19 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
+from tortoise.expressions import Q
 
+from forum import identity
 from forum.accounts.auth import require_admin, require_moderator
 from forum.discussions import threads, topics
 from forum.errors import NotFound, ValidationFailed
 from forum.forms import read_form
 from forum.i18n import current_language, gettext
-from forum.models import Action, Category, Post, Role, User, pick_text
+from forum.models import Action, Category, Flag, Post, PostStatus, Role, TrustLevel, User, pick_text
 from forum.moderation import actions, queue
 from forum.routing import int_param, parse_id
 from forum.templating import render
+from forum.trust.levels import standing
 
 
 def _back(request: Request, fallback: str = "moderation_queue") -> RedirectResponse:
@@ -33,10 +36,45 @@ async def moderation_queue(request: Request) -> Response:
     moderator = require_moderator(request)
     language = request.query_params.get("lang_filter") or None
     page = await queue.load_queue(moderator, current_language(), language, int_param(request, "page", 1) or 1)
+    settings = request.app.state.settings
     return render(
         request,
         "moderation/queue.html",
-        {"queue": page, "lang_filter": language or ""},
+        {
+            "queue": page,
+            "lang_filter": language or "",
+            # "Approve and end pre-moderation" means something only where the level decides it.
+            "level_decides": settings.moderation.mode == "first-posts",
+            "hide_at": settings.trust.hide_at_flag_weight,
+            "standing": standing,
+        },
+    )
+
+
+async def hide_confirm(request: Request) -> Response:
+    """The page that asks before a post is hidden: a reason to choose (none chosen for the moderator)."""
+    require_moderator(request)
+    values = {"return_to": "queue" if request.query_params.get("from") == "queue" else "post"}
+    return await _hide_page(request, request.path_params["post_id"], values, {}, 200)
+
+
+async def _hide_page(
+    request: Request, post_id: int, values: dict[str, str], errors: dict[str, str], status: int
+) -> Response:
+    post = await Post.get_or_none(id=post_id).select_related("author")
+    if post is None:
+        raise NotFound()
+    return render(
+        request,
+        "moderation/hide.html",
+        {
+            "post": post,
+            "hideable": post.status == PostStatus.APPROVED or (post.status == PostStatus.HIDDEN and post.auto_hidden),
+            "flags": await Flag.filter(post_id=post.id, resolved_at=None).order_by("id"),
+            "values": values,
+            "errors": errors,
+        },
+        status_code=status,
     )
 
 
@@ -50,7 +88,15 @@ async def post_action(request: Request) -> Response:
         elif action == "reject":
             await actions.reject(post_id, moderator, form.get("reason", ""))
         elif action == "hide":
-            await actions.hide(post_id, moderator, form.get("reason_code", ""), form.get("reason", ""))
+            try:
+                await actions.hide(post_id, moderator, form.get("reason_code", ""), form.get("reason", ""))
+            except ValidationFailed as exc:
+                values = {key: form.get(key, "") for key in ("reason_code", "reason", "return_to")}
+                return await _hide_page(request, post_id, values, exc.errors, 422)
+            # From the confirmation page: back to the queue, or to the post (now a placeholder).
+            if form.get("return_to") == "queue":
+                return RedirectResponse(request.url_for("moderation_queue"), status_code=303)
+            return RedirectResponse(request.url_for("post_permalink", post_id=post_id), status_code=303)
         elif action == "restore":
             await actions.restore(post_id, moderator, form.get("reason", ""))
         elif action == "dismiss-flags":
@@ -119,7 +165,9 @@ async def topic_new(request: Request) -> Response:
     if request.method == "POST":
         form = await read_form(request)
         try:
-            topic = await topics.create_topic(moderator, parse_id(form.get("category")) or 0, form)
+            topic = await topics.create_topic(
+                moderator, parse_id(form.get("category")) or 0, form, request.app.state.settings
+            )
             return RedirectResponse(request.url_for("topic_detail", topic_id=topic.id), status_code=303)
         except ValidationFailed as exc:
             values, errors = exc.values, exc.errors
@@ -174,8 +222,14 @@ async def member_list(request: Request) -> Response:
     search = request.query_params.get("q", "").strip()[:32]
     members = User.all().order_by("-id").limit(100)
     if search:
-        members = members.filter(username__icontains=search)
-    return render(request, "moderation/members.html", {"members": await members, "search": search})
+        # The skeleton folds what registration folds (ي/ی, ك/ک, look-alike letters), so either spelling finds the name.
+        found = Q(username__icontains=search)
+        if folded := identity.skeleton(search):
+            found |= Q(skeleton__contains=folded)
+        members = members.filter(found)
+    return render(
+        request, "moderation/members.html", {"members": await members, "search": search, "standing": standing}
+    )
 
 
 async def member_detail(request: Request) -> Response:
@@ -183,11 +237,26 @@ async def member_detail(request: Request) -> Response:
     member = await User.get_or_none(id=request.path_params["user_id"])
     if member is None:
         raise NotFound()
+    return await _member_page(request, member, {}, {}, 200)
+
+
+async def _member_page(
+    request: Request, member: User, values: dict[str, str], errors: dict[str, str], status: int
+) -> Response:
     recent = await Post.filter(author=member).order_by("-id").limit(20).select_related("topic")
     return render(
         request,
         "moderation/member.html",
-        {"member": member, "recent": recent, "now": datetime.now(UTC)},
+        {
+            "member": member,
+            "recent": recent,
+            "now": datetime.now(UTC),
+            "member_standing": standing(member),
+            "levels": list(TrustLevel),
+            "values": values,
+            "errors": errors,
+        },
+        status_code=status,
     )
 
 
@@ -210,11 +279,33 @@ async def member_action(request: Request) -> Response:
             if role not in (Role.MEMBER, Role.MODERATOR):
                 raise NotFound()
             await actions.set_role(member, admin, Role(role))
+        elif action == "trust":
+            choice = form.get("level", "")
+            if choice not in (*TrustLevel, "automatic"):
+                return await _member_page(request, member, dict(form), {"level": gettext("Choose a trust level.")}, 422)
+            level = None if choice == "automatic" else TrustLevel(choice)
+            try:
+                await actions.set_trust_level(member, moderator, level, form.get("reason", ""))
+            except ValidationFailed as exc:
+                return await _member_page(request, member, dict(form), exc.errors, 422)
         else:
             raise NotFound()
     except ValidationFailed as exc:
         return render(request, "errors/error.html", {"status": 422, "message": exc.message}, status_code=422)
     return RedirectResponse(request.url_for("member_detail", user_id=member.id), status_code=303)
+
+
+async def category_list(request: Request) -> Response:
+    require_moderator(request)
+    return render(request, "moderation/categories.html", {"categories": await Category.all()})
+
+
+async def category_action(request: Request) -> Response:
+    """Let trusted members open topics in a category, or stop them."""
+    moderator = require_moderator(request)
+    form = await read_form(request)
+    await actions.set_member_topics(request.path_params["category_id"], moderator, form.get("allowed") == "1")
+    return RedirectResponse(request.url_for("category_list"), status_code=303)
 
 
 def _parse_date(raw: str) -> datetime:
@@ -227,6 +318,7 @@ def _parse_date(raw: str) -> datetime:
 
 routes = [
     Route("/moderation", moderation_queue, name="moderation_queue"),
+    Route("/moderation/posts/{post_id:id}/hide", hide_confirm, methods=["GET"], name="hide_confirm"),
     Route("/moderation/posts/{post_id:id}/{action}", post_action, methods=["POST"], name="moderation_post_action"),
     Route("/moderation/bulk", bulk_action, methods=["POST"], name="moderation_bulk"),
     Route("/moderation/log", moderation_log, name="moderation_log"),
@@ -236,5 +328,7 @@ routes = [
     Route("/moderation/members", member_list, name="member_list"),
     Route("/moderation/members/{user_id:id}", member_detail, name="member_detail"),
     Route("/moderation/members/{user_id:id}/{action}", member_action, methods=["POST"], name="member_action"),
+    Route("/moderation/categories", category_list, name="category_list"),
+    Route("/moderation/categories/{category_id:id}/topics", category_action, methods=["POST"], name="category_action"),
     Route("/transparency", transparency, name="transparency"),
 ]
