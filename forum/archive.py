@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from graphlib import TopologicalSorter
 from pathlib import Path
@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from tortoise import Tortoise, connections
 from tortoise.exceptions import BaseORMException, ValidationError
-from tortoise.fields import BooleanField, DatetimeField, Field, JSONField
+from tortoise.fields import BooleanField, DateField, DatetimeField, Field, JSONField
 from tortoise.fields.data import CharEnumFieldInstance
 from tortoise.fields.relational import RelationalField
 from tortoise.models import Model
@@ -82,7 +82,7 @@ def _columns(model: type[Model]) -> dict[str, Field[Any]]:
 
 
 def _supported(field: Field[Any]) -> bool:
-    return isinstance(field, DatetimeField | JSONField | CharEnumFieldInstance) or bool(
+    return isinstance(field, DatetimeField | DateField | JSONField | CharEnumFieldInstance) or bool(
         field.field_type in (int, bool, str)
     )
 
@@ -134,7 +134,7 @@ def _encode(table: Table, row: Model) -> dict[str, Any]:
     values = {}
     for column, field in table.columns.items():
         value = getattr(row, field.model_field_name)
-        if isinstance(value, datetime):
+        if isinstance(value, datetime | date):
             value = value.isoformat()
         elif isinstance(value, Enum):
             value = value.value
@@ -305,6 +305,11 @@ def _value(field: Field[Any], value: Any) -> Any:
         if moment is None or moment.tzinfo is None:
             raise ValueError(f"{value!r} is not a date and time with its offset")
         return moment
+    if isinstance(field, DateField):
+        try:
+            return date.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{value!r} is not a date") from None
     if isinstance(field, CharEnumFieldInstance):
         return field.enum_type(value)
     # bool is an int to Python; the file must say which it means.

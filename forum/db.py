@@ -61,6 +61,9 @@ async def migrate(settings: Settings) -> None:
     # drop the connection and context the app is using.
     executor = MigrationExecutor(connections.get("default"), tortoise_config(settings)["apps"])
     await executor.migrate()
+    # A data migration queries through a historical model, and Tortoise caches the SQL it
+    # built per table: the current models must not insert with a past version's columns.
+    EXECUTOR_CACHE.clear()
 
 
 async def close() -> None:

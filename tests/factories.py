@@ -99,6 +99,7 @@ async def make_forum(settings: Settings) -> dict[str, User]:
         moderator,
         category.id,
         {"title_en": "Joint action", "body_en": "How?", "title_fa": "اقدام مشترک", "body_fa": "چگونه؟"},
+        settings,
     )
     root = await make_reply(topic, moderator, settings, "**Root** reply with a [link](https://example.org)")
     answer = await make_reply(topic, member, settings, "ردّ على الجذر", parent=root, language="ar")
