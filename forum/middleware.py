@@ -73,7 +73,9 @@ class RequestContext:
             self.default_language,
         )
         i18n.set_language(language)
-        remember = query if query in LANGUAGES and query != cookie else None
+        # Not from a feed: a reader keeps no cookie, and one would make the feed uncacheable.
+        feed = request.url.path.endswith(".rss")
+        remember = query if query in LANGUAGES and query != cookie and not feed else None
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and remember:
