@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import available_timezones
 
 LANGUAGES = ("en", "ar", "fa")
 MODERATION_MODES = ("first-posts", "all", "none")
@@ -73,6 +74,8 @@ class FeedsSettings:
 @dataclasses.dataclass(frozen=True)
 class LanguagesSettings:
     default: str = "en"
+    # IANA name of the zone times are shown in to readers who did not choose one.
+    timezone: str = "UTC"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -193,6 +196,8 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(f"[moderation] mode must be one of {', '.join(MODERATION_MODES)}")
     if settings.languages.default not in LANGUAGES:
         raise ConfigError(f"[languages] default must be one of {', '.join(LANGUAGES)}")
+    if settings.languages.timezone not in available_timezones():
+        raise ConfigError("[languages] timezone must be an IANA time zone name, like UTC or Asia/Tehran")
     for name, value in (
         ("[posts] max_length", settings.posts.max_length),
         ("[posts] replies_per_page", settings.posts.replies_per_page),

@@ -43,12 +43,15 @@ logger = logging.getLogger("forum")
 
 
 class RequestContext:
-    """Loads the session's user and chooses the interface language; remembers ?lang= in a cookie."""
+    """Loads the session's user, chooses the interface language and time zone; remembers ?lang= in a cookie."""
 
-    def __init__(self, app: ASGIApp, default_language: str, secure_cookies: bool) -> None:
+    def __init__(
+        self, app: ASGIApp, default_language: str, secure_cookies: bool, default_timezone: str = "UTC"
+    ) -> None:
         self.app = app
         self.default_language = default_language
         self.secure_cookies = secure_cookies
+        self.default_timezone = default_timezone
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith("/static/"):
@@ -73,6 +76,9 @@ class RequestContext:
             self.default_language,
         )
         i18n.set_language(language)
+        # A zone saved before the time zone database dropped it falls back to the default.
+        chosen = user.timezone if user and user.timezone and i18n.is_timezone(user.timezone) else None
+        i18n.set_timezone(chosen or self.default_timezone)
         # Not from a feed: a reader keeps no cookie, and one would make the feed uncacheable.
         feed = request.url.path.endswith(".rss")
         remember = query if query in LANGUAGES and query != cookie and not feed else None

@@ -100,6 +100,7 @@ def _environment() -> jinja2.Environment:
         day=i18n.format_day,
         language_name=i18n.language_name,
         ago=i18n.time_ago,
+        timezone_choice=i18n.timezone_choice,
         dir=direction,
         iso=iso,
         outline=outline,
