@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import httpx
+
+from tests.factories import csrf_from
+
 # The sentence a Persian reader must see right-aligned with its full stop at the left end.
 PERSIAN_SENTENCE = "فدرالیسم بدون دموکراسی در سطح محلی معنایی ندارد."
 ENGLISH_SENTENCE = "Federalism without local democracy means little."
 
 ENGLISH_POST = f"""# Two readings of the call
 
-I agree with the first speaker, who put it this way:
+I *agree* with the first speaker, who put it this way:
 
 > {PERSIAN_SENTENCE}
 > تجربهٔ کردستان عراق این را نشان داد.
@@ -59,3 +63,17 @@ ARABIC_POST = """## الفيدرالية والديمقراطية
 """
 
 MIXED_REPLIES = [("en", ENGLISH_POST), ("fa", PERSIAN_POST), ("ar", ARABIC_POST)]
+
+
+def post_mixed_replies(base_url: str, username: str, password: str, topic_id: int) -> None:
+    """Post the three replies to a running forum, as a member who is not queued."""
+    with httpx.Client(base_url=base_url) as client:
+        token = csrf_from(client.get("/login").text)
+        logged_in = client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+        assert logged_in.status_code == 303
+        token = csrf_from(client.get(f"/topics/{topic_id}").text)
+        for language, body in MIXED_REPLIES:
+            sent = client.post(
+                f"/topics/{topic_id}/replies", data={"csrf_token": token, "body": body, "lang": language}
+            )
+            assert sent.status_code == 303, sent.text

@@ -15,6 +15,7 @@ from forum.config import LANGUAGES, Settings
 from forum.models import Post, Role, Topic, User
 from forum.moderation import actions
 from tests.factories import csrf_from, login, make_reply, make_user
+from tests.mixed import MIXED_REPLIES
 
 ROOT = Path(__file__).resolve().parent.parent
 VNU = ROOT / ".tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -34,6 +35,9 @@ async def collect_pages(client: httpx.AsyncClient, settings: Settings) -> dict[s
     demo_post = await Post.filter(topic=topic).order_by("id").first()
     assert demo_post is not None
     own = await make_reply(topic, member, settings, "My *pending* reply", parent=demo_post)
+    # Posts that quote, list and tabulate in the other scripts, with headings of their own.
+    for language, body in MIXED_REPLIES:
+        await make_reply(topic, admin, settings, body, language=language)
     rejected = await make_reply(topic, member, settings, "Rejected words")
     await actions.reject(rejected.id, admin, "Off topic")
     flagger = await make_user("reader.two")
@@ -120,4 +124,5 @@ async def test_every_page_is_valid_html(client: httpx.AsyncClient, settings: Set
         f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages if m["type"] == "error"
     ]
     assert len(pages) >= 60
+    assert all("Two readings of the call" in pages[f"topic-{language}"] for language in LANGUAGES)
     assert errors == []
