@@ -33,7 +33,7 @@ _RTL_LETTER = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U
 _LETTER = re.compile(r"[^\W\d_]")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Count:
     """Strong letters of each direction, and the direction of the first of them."""
 
@@ -53,7 +53,7 @@ class _Count:
         return self.first
 
 
-@dataclass
+@dataclass(slots=True)
 class _Block:
     start: dict[str, Any]
     # Letters of its own text, outside the blocks it holds.
@@ -67,7 +67,7 @@ class _Block:
         return self.own.direction() or self.parts.direction()
 
 
-def count_letters(text: str) -> tuple[int, int, str | None]:
+def _count_letters(text: str) -> tuple[int, int, str | None]:
     """Left-to-right letters, right-to-left letters, and the direction of the first letter in `text`."""
     letters = _LETTER.findall(text)
     rtl = len(_RTL_LETTER.findall("".join(letters)))
@@ -75,13 +75,6 @@ def count_letters(text: str) -> tuple[int, int, str | None]:
     if letters:
         first = "rtl" if _RTL_LETTER.match(letters[0]) else "ltr"
     return len(letters) - rtl, rtl, first
-
-
-def text_direction(text: str) -> str | None:
-    """The direction most of the letters in `text` read in, or None when it has none."""
-    count = _Count()
-    count.add(*count_letters(text))
-    return count.direction()
 
 
 def _is_address(text: str, href: str) -> bool:
@@ -143,4 +136,4 @@ class BlockDirection(Filter):  # type: ignore[misc]  # bleach has no type inform
     @staticmethod
     def _count(stack: list[_Block], text: str) -> None:
         if stack:
-            stack[-1].own.add(*count_letters(text))
+            stack[-1].own.add(*_count_letters(text))

@@ -9,7 +9,6 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from forum.config import Settings
-from forum.direction import text_direction
 from forum.markup import render
 from tests.factories import login, make_reply, make_topic, make_user
 from tests.mixed import ENGLISH_POST, ENGLISH_SENTENCE, MIXED_REPLIES, PERSIAN_POST, PERSIAN_SENTENCE
@@ -42,8 +41,9 @@ def direction_of(soup: BeautifulSoup | Tag, name: str, text: str) -> str | None:
         ("", None),
     ],
 )
-def test_direction_of_a_text(text: str, expected: str | None) -> None:
-    assert text_direction(text) == expected
+def test_direction_of_a_paragraph(text: str, expected: str | None) -> None:
+    paragraph = blocks(render(text)).p
+    assert (paragraph.get("dir") if paragraph else None) == expected
 
 
 def test_a_persian_paragraph_and_quote_in_an_english_post_read_right_to_left() -> None:
