@@ -20,7 +20,7 @@ def main(wheel: str) -> None:
     }
     expected = {
         "templates": len(list((REPO / "templates").rglob("*.html"))),
-        "static files": len([p for p in (REPO / "static").iterdir() if p.is_file()]),
+        "static files": len([p for p in (REPO / "static").rglob("*") if p.is_file()]),
         "catalogs": len(list((REPO / "forum" / "locale").glob("*/LC_MESSAGES/*.po"))),
         "migrations": len(list((REPO / "forum" / "migrations").glob("0*.py"))),
         "Unicode data files": len(list((REPO / "forum" / "unicode").glob("*.txt"))),

@@ -144,7 +144,12 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
                 same_site="lax",
                 https_only=secure,
             ),
-            Middleware(RequestContext, default_language=settings.languages.default, secure_cookies=secure),
+            Middleware(
+                RequestContext,
+                default_language=settings.languages.default,
+                secure_cookies=secure,
+                default_timezone=settings.languages.timezone,
+            ),
         ],
         exception_handlers={ForumError: handle_error, HTTPException: handle_error},
         lifespan=lifespan,

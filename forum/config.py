@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import available_timezones
 
 from limits import parse_many
 
@@ -100,6 +101,8 @@ class FeedsSettings:
 @dataclasses.dataclass(frozen=True)
 class LanguagesSettings:
     default: str = "en"
+    # IANA name of the zone times are shown in to readers who did not choose one.
+    timezone: str = "UTC"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -235,6 +238,8 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(f"[logging] format must be one of {', '.join(LOG_FORMATS)}")
     if settings.languages.default not in LANGUAGES:
         raise ConfigError(f"[languages] default must be one of {', '.join(LANGUAGES)}")
+    if settings.languages.timezone not in available_timezones():
+        raise ConfigError("[languages] timezone must be an IANA time zone name, like UTC or Asia/Tehran")
     for name, value in (
         ("[posts] max_length", settings.posts.max_length),
         ("[posts] replies_per_page", settings.posts.replies_per_page),

@@ -1,4 +1,4 @@
-"""Interface language: choosing it for a request, gettext, and Babel formatting."""
+"""Interface language and time zone: choosing them for a request, gettext, and Babel formatting."""
 
 from __future__ import annotations
 
@@ -8,11 +8,22 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Literal
+from zoneinfo import ZoneInfo, available_timezones
 
+import jdatetime
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from babel.dates import format_timedelta
+from babel.dates import (
+    format_time,
+    format_timedelta,
+    get_date_format,
+    get_datetime_format,
+    get_time_format,
+    get_timezone_gmt,
+    get_timezone_location,
+)
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -21,10 +32,23 @@ from babel.support import NullTranslations, Translations
 from forum.config import LANGUAGES
 from forum.resources import LOCALE_DIR
 
+DateWidth = Literal["short", "medium", "long"]
 LANGUAGE_NAMES = {"en": "English", "ar": "العربية", "fa": "فارسی"}
 LANGUAGE_COOKIE = "lang"
 
+# Offered first in the profile, where the forum's readers live; any other IANA name is accepted too.
+COMMON_TIMEZONES = (
+    "Asia/Tehran", "Asia/Damascus", "Asia/Beirut", "Asia/Baghdad", "Asia/Amman", "Europe/Istanbul",
+    "Asia/Dubai", "Asia/Kabul", "Europe/Berlin", "Europe/Paris", "Europe/Amsterdam", "Europe/Vienna",
+    "Europe/Stockholm", "Europe/London", "America/Toronto", "America/New_York", "America/Los_Angeles",
+    "Australia/Sydney", "UTC",
+)  # fmt: skip
+# Dates in Arabic follow CLDR's Syrian Arabic: the Levantine month names (كانون الثاني، شباط، آذار)
+# that Syrian writers use, where plain Arabic has the Egyptian ones (يناير، فبراير، مارس).
+_DATE_LOCALES = {"ar": "ar_SY"}
+
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("language", default="en")
+_zone: contextvars.ContextVar[str] = contextvars.ContextVar("timezone", default="UTC")
 
 
 @functools.cache
@@ -60,6 +84,30 @@ def use_language(language: str) -> Iterator[None]:
 
 def set_language(language: str) -> None:
     _current.set(language)
+
+
+def is_timezone(name: str) -> bool:
+    """Whether `name` is an IANA time zone this machine knows ("Asia/Tehran")."""
+    return name in _timezone_names()
+
+
+@functools.cache
+def _timezone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def set_timezone(name: str) -> None:
+    """Show times in the zone `name` for the rest of the request; see is_timezone()."""
+    _zone.set(name)
+
+
+@contextmanager
+def use_timezone(name: str) -> Iterator[None]:
+    token = _zone.set(name)
+    try:
+        yield
+    finally:
+        _zone.reset(token)
 
 
 def gettext(message: str, **variables: object) -> str:
@@ -117,7 +165,11 @@ def format_number(value: int | float) -> str:
 
 
 def format_day(value: datetime) -> str:
-    return _localise_digits(babel_format_date(value, format="long", locale=_current.get()))
+    """The day `value` falls on in the reader's time zone: Solar Hijri for Persian readers."""
+    local = value.astimezone(ZoneInfo(_zone.get()))
+    if _current.get() == "fa":
+        return _localise_digits(_solar_hijri_date(local, "long"))
+    return _localise_digits(babel_format_date(local, format="long", locale=_date_locale()))
 
 
 def language_name(code: str) -> str:
@@ -125,8 +177,59 @@ def language_name(code: str) -> str:
     return Locale.parse(code).get_language_name(_current.get()) or code
 
 
-def format_datetime(value: datetime, format: str = "medium") -> str:
-    return _localise_digits(babel_format_datetime(value, format=format, locale=_current.get()))
+def format_datetime(value: datetime, format: DateWidth = "medium") -> str:
+    """Date and time (to the minute) in the reader's time zone, the zone named: "30 آبان ۱۴۰۵، ساعت ۱۷:۳۶ (وقت ایران)".
+
+    `format` is the width of the date: "short" (numeric), "medium" or "long".
+    Persian readers get the Solar Hijri calendar, everyone else the Gregorian.
+    """
+    zone = ZoneInfo(_zone.get())
+    local = value.astimezone(zone)
+    locale = _date_locale()
+    if _current.get() == "fa":
+        # CLDR's Persian pattern for a date at a time: "{date}، ساعت {time}"; short dates go without "ساعت".
+        at = "، " if format == "short" else "، ساعت "
+        text = _solar_hijri_date(local, format) + at + format_time(local, "short", locale=locale)
+    else:
+        pattern = (
+            str(get_datetime_format(format, locale))
+            .replace("{1}", get_date_format(format, locale).pattern)
+            .replace("{0}", get_time_format("short", locale).pattern)
+        )
+        text = babel_format_datetime(local, pattern, tzinfo=zone, locale=locale)
+    return _localise_digits(f"{text} ({timezone_name()})")
+
+
+def timezone_name(name: str | None = None) -> str:
+    """The reader's time zone (or `name`) named after its city: "Damascus Time", "توقيت دمشق", "وقت تهران"."""
+    zone = ZoneInfo(name) if name else ZoneInfo(_zone.get())
+    city = _city(zone)
+    return city if city == "UTC" else Locale.parse(_current.get()).zone_formats["region"] % city
+
+
+def timezone_choice(name: str, now: datetime | None = None) -> str:
+    """A zone as the profile offers it: its city and its offset now, "تهران (+۰۳:۳۰ گرینویچ)"."""
+    zone = ZoneInfo(name)
+    offset = get_timezone_gmt((now or datetime.now(UTC)).astimezone(zone), "long", locale=_current.get())
+    return _localise_digits(f"{_city(zone)} ({offset})")
+
+
+def _city(zone: ZoneInfo) -> str:
+    if zone.key in ("UTC", "Etc/UTC"):
+        return "UTC"
+    return str(get_timezone_location(zone, locale=_current.get(), return_city=True))
+
+
+def _date_locale() -> str:
+    return _DATE_LOCALES.get(_current.get(), _current.get())
+
+
+def _solar_hijri_date(value: datetime, format: DateWidth) -> str:
+    """The Solar Hijri (Iranian) date of `value` with Latin digits: "30 آبان 1405", or "1405/8/30" when short."""
+    day = jdatetime.date.fromgregorian(date=value.date(), locale="fa_IR")
+    if format == "short":
+        return f"{day.year}/{day.month}/{day.day}"
+    return f"{day.day} {day.strftime('%B')} {day.year}"
 
 
 def time_ago(value: datetime, now: datetime | None = None) -> str:

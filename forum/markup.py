@@ -18,9 +18,11 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from forum.direction import BlockDirection
+
 ALLOWED_TAGS = frozenset(
     {
-        "p", "br", "hr", "h3", "h4", "h5", "h6",
+        "p", "br", "hr", "h4", "h5", "h6",
         "strong", "em", "del", "s", "code", "pre", "blockquote",
         "ul", "ol", "li", "a", "sup", "sub",
         "table", "thead", "tbody", "tr", "th", "td",
@@ -28,8 +30,10 @@ ALLOWED_TAGS = frozenset(
 )  # fmt: skip
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
-# h1 becomes h3 and so on, so a post never outranks the page's own headings.
-HEADING_SHIFT = 2
+# h1 becomes h4 and so on: a post sits under the page's h1, a section's h2 and its own h3
+# (the author's name in a thread), so its headings continue the page's outline.
+HEADING_SHIFT = 3
+FIRST_HEADING = 1 + HEADING_SHIFT
 # Far deeper than any real post needs (eight lists, one inside the other); each level
 # multiplies the parser's work on runs of "[" and "![", so the markdown-it default of
 # 100 is needlessly generous. Blocks nested deeper are shown as plain text.
@@ -255,7 +259,7 @@ _cleaner = Cleaner(
     protocols=ALLOWED_PROTOCOLS,
     strip=False,
     strip_comments=True,
-    filters=[_RelFilter],
+    filters=[_RelFilter, BlockDirection],
 )
 
 

@@ -46,12 +46,15 @@ logger = logging.getLogger("forum")
 
 
 class RequestContext:
-    """Loads the session's user and chooses the interface language; remembers ?lang= in a cookie."""
+    """Loads the session's user, chooses the interface language and time zone; remembers ?lang= in a cookie."""
 
-    def __init__(self, app: ASGIApp, default_language: str, secure_cookies: bool) -> None:
+    def __init__(
+        self, app: ASGIApp, default_language: str, secure_cookies: bool, default_timezone: str = "UTC"
+    ) -> None:
         self.app = app
         self.default_language = default_language
         self.secure_cookies = secure_cookies
+        self.default_timezone = default_timezone
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Files and the health check need neither; the health check must answer even when the member's row cannot be read.
@@ -75,7 +78,12 @@ class RequestContext:
         request.state.user = user
         if user is not None:
             i18n.set_language(i18n.negotiate(query, user.language, cookie, accept, self.default_language))
-        remember = query if query in LANGUAGES and query != cookie else None
+        # A zone saved before the time zone database dropped it falls back to the default.
+        chosen = user.timezone if user and user.timezone and i18n.is_timezone(user.timezone) else None
+        i18n.set_timezone(chosen or self.default_timezone)
+        # Not from a feed: a reader keeps no cookie, and one would make the feed uncacheable.
+        feed = request.url.path.endswith(".rss")
+        remember = query if query in LANGUAGES and query != cookie and not feed else None
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and remember:

@@ -74,6 +74,8 @@ class User(Model):
     password_hash = fields.CharField(max_length=255)
     role = fields.CharEnumField(Role, max_length=16, default=Role.MEMBER)
     language = fields.CharField(max_length=2, null=True)
+    # IANA name of the zone the member reads times in; null: the forum's default.
+    timezone = fields.CharField(max_length=64, null=True)
     # Languages a moderator reads, comma-separated ("en,fa"); orders their queue.
     reads_languages = fields.CharField(max_length=16, default="")
     approved_count = fields.IntField(default=0)

@@ -105,7 +105,7 @@ TOPICS: Final[list[dict[str, Any]]] = [
         "category": "war-and-solidarity",
         "texts": {
             "en": {
-                "title": "What will happen in Syria if Iranian and Russian support for the Assad regime end?",
+                "title": "What will happen in Syria if Iranian and Russian support for the Assad regime ends?",
                 "body": (
                     "According to the call, Russian air strikes, ground forces backed by Iran and "
                     "international diplomacy have given the regime new life, while a partial reduction "

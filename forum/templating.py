@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -13,7 +14,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from forum import i18n, labels
+from forum import i18n, labels, markup
 from forum.csrf import LazyToken
 from forum.models import Role, User
 from forum.resources import TEMPLATES_DIR
@@ -57,6 +58,22 @@ def path_for(context: Mapping[str, Any], name: str, **params: object) -> str:
     return str(route.url_path_for(name, **params))
 
 
+_POST_HEADING = re.compile(r"<(/?)h([4-6])(?=[\s>])")
+
+
+def outline(html: str, top: int) -> Markup:
+    """A post's stored HTML with its headings moved so that the first level is `top`.
+
+    Posts are stored with headings from h4, to sit under a thread's h3 (the
+    author's name); a page that shows a post right under its h1 or an h2 moves
+    them up, so that the page's outline never skips a level.
+    """
+    shift = top - markup.FIRST_HEADING
+    if shift == 0:
+        return Markup(html)
+    return Markup(_POST_HEADING.sub(lambda m: f"<{m[1]}h{max(top, int(m[2]) + shift)}", html))
+
+
 def iso(value: datetime) -> str:
     """A machine-readable time for <time datetime>, to the second, in UTC."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -95,9 +112,11 @@ def _environment() -> jinja2.Environment:
         day=i18n.format_day,
         language_name=i18n.language_name,
         ago=i18n.time_ago,
+        timezone_choice=i18n.timezone_choice,
         dir=direction,
         iso=iso,
         excerpt=excerpt,
+        outline=outline,
     )
     return env
 

@@ -18,6 +18,7 @@ from tests.browser import (
     screenshot,
 )
 from tests.factories import csrf_from
+from tests.mixed import post_mixed_replies
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
@@ -54,6 +55,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveForum]:
     tmp = tmp_path_factory.mktemp("a11y")
     for forum in live_forum(tmp, FORUM_RATELIMIT_REPLY="100/second", FORUM_RATELIMIT_REPLY_UNTRUSTED="100/second"):
         forum.command("seed", "--demo")
+        post_mixed_replies(forum.url, "admin", forum.admin_password, 4)
         forum.command("users", "create", "newcomer", stdin="a long enough password\n")
         with httpx.Client(base_url=forum.url) as member:
             token = csrf_from(member.get("/login").text)

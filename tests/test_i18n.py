@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -115,3 +116,76 @@ async def test_pages_speak_the_interface_language(client: httpx.AsyncClient, lan
     english = ["Log in", "Password", "Register", "Skip to content"]
     for word in english:
         assert (word in page) == (language == "en"), word
+
+
+GLOSSARY = i18n.LOCALE_DIR / "GLOSSARY.md"
+# Short vowels, shadda, superscript alef, tatweel and ZWNJ: written or not, the word is the same.
+UNMARKED = dict.fromkeys([*range(0x064B, 0x0653), 0x0670, 0x0640, 0x200C])
+
+
+@dataclass(frozen=True)
+class Term:
+    concept: str
+    english: re.Pattern[str]
+    accepted: dict[str, list[str]]
+    rejected: dict[str, list[str]]
+
+
+def unmarked(text: str) -> str:
+    return text.translate(UNMARKED)
+
+
+def glossary() -> list[Term]:
+    """The rows of forum/locale/GLOSSARY.md: concept, English words, then accepted and rejected words per language."""
+
+    def words(cell: str) -> list[str]:
+        return [unmarked(word.strip()) for word in re.split("[،,]", cell) if word.strip()]
+
+    terms = []
+    for line in GLOSSARY.read_text("utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if not line.startswith("|") or cells[0] in ("Concept", "---"):
+            continue
+        concept, english, arabic, not_arabic, persian, not_persian = cells[:6]
+        pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words(english)) + r")\b", re.I)
+        terms.append(
+            Term(
+                concept,
+                pattern,
+                {"ar": words(arabic), "fa": words(persian)},
+                {"ar": words(not_arabic), "fa": words(not_persian)},
+            )
+        )
+    return terms
+
+
+def test_the_glossary_names_the_interfaces_concepts() -> None:
+    concepts = {term.concept.split(" (")[0] for term in glossary()}
+    assert {"approve", "reject", "hide", "restore", "flag", "topic", "reply", "post", "member", "moderator"} <= concepts
+    assert {"administrator", "awaiting", "lock", "suspend", "feed", "thread"} <= concepts
+
+
+@pytest.mark.parametrize("language", ["ar", "fa"])
+def test_the_catalog_keeps_to_the_glossary(language: str) -> None:
+    with (i18n.LOCALE_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f, locale=language)
+    terms = glossary()
+    translations = []
+    problems = []
+    for message in catalog:
+        if not message.id:
+            continue
+        english = " ".join(message.id) if isinstance(message.id, tuple) else message.id
+        texts = [unmarked(t) for t in (message.string if isinstance(message.string, tuple) else (message.string,))]
+        translations.extend(texts)
+        named = [term for term in terms if term.english.search(english)]
+        for term in named:
+            # «مدیر» is rejected for "moderator" but is the word for "administrator", which the same text may name.
+            others = {word for other in named if other is not term for word in other.accepted[language]}
+            for variant in term.rejected[language]:
+                if variant not in others and any(variant in text for text in texts):
+                    problems.append(f"{english!r}: {variant} for {term.concept}")
+    assert problems == []
+    everything = "\n".join(translations)
+    unused = [f"{term.concept}: {word}" for term in terms for word in term.accepted[language] if word not in everything]
+    assert unused == []

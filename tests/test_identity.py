@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import contextlib
+import os
 import unicodedata
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -402,7 +403,8 @@ async def _empty_database(settings: Settings) -> None:
     await db.close()
     path = settings.database_url.removeprefix("sqlite://")
     for suffix in ("", "-wal", "-shm"):
-        Path(path + suffix).unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path + suffix)
     await db.connect(settings)
 
 

@@ -36,7 +36,7 @@ async def test_a_member_replies_and_sees_it_awaiting_approval(client: httpx.Asyn
     response = await reply(client, topic, token, body="My **first** reply")
     assert response.status_code == 303
     post = await Post.get(author=member)
-    assert post.status == PostStatus.PENDING and post.html == "<p>My <strong>first</strong> reply</p>"
+    assert post.status == PostStatus.PENDING and post.html == '<p dir="ltr">My <strong>first</strong> reply</p>'
     assert response.headers["location"].endswith(f"/posts/{post.id}")
 
     own_view = (await client.get(f"/topics/{topic.id}")).text
@@ -93,7 +93,7 @@ async def test_preview_renders_without_saving(client: httpx.AsyncClient) -> None
     token = await login(client, (await make_user()).username)
     response = await reply(client, topic, token, body="# Heading\n\n<script>alert(1)</script>", action="preview")
     assert response.status_code == 200
-    assert "<h3>Heading</h3>" in response.text
+    assert '<h3 dir="ltr">Heading</h3>' in response.text  # under the preview's h2
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text  # kept in the textarea and the preview
     assert "<script>alert" not in response.text
     assert await Post.all().count() == 0

@@ -17,6 +17,7 @@ from forum.discussions import posts
 from forum.models import Post, Role, Topic, TrustLevel, User
 from forum.moderation import actions
 from tests.factories import csrf_from, login, make_reply, make_user
+from tests.mixed import MIXED_REPLIES
 
 OLD = timedelta(days=30)
 
@@ -38,6 +39,9 @@ async def collect_pages(client: httpx.AsyncClient, settings: Settings) -> dict[s
     demo_post = await Post.filter(topic=topic).order_by("id").first()
     assert demo_post is not None
     own = await make_reply(topic, member, settings, "My *pending* reply", parent=demo_post)
+    # Posts that quote, list and tabulate in the other scripts, with headings of their own.
+    for language, body in MIXED_REPLIES:
+        await make_reply(topic, admin, settings, body, language=language)
     rejected = await make_reply(topic, member, settings, "Rejected words")
     await actions.reject(rejected.id, admin, "Off topic")
     flagger = await make_user("reader.two")
@@ -150,4 +154,5 @@ async def test_every_page_is_valid_html(client: httpx.AsyncClient, settings: Set
         f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages if m["type"] == "error"
     ]
     assert len(pages) >= 60
+    assert all("Two readings of the call" in pages[f"topic-{language}"] for language in LANGUAGES)
     assert errors == []

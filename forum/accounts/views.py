@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -13,7 +15,15 @@ from forum.config import LANGUAGES, secret_key
 from forum.discussions.threads import undo_window_start
 from forum.errors import RateLimited, ValidationFailed
 from forum.forms import read_form
-from forum.i18n import current_language, gettext, set_language
+from forum.i18n import (
+    COMMON_TIMEZONES,
+    current_language,
+    gettext,
+    is_timezone,
+    set_language,
+    set_timezone,
+    timezone_choice,
+)
 from forum.models import Post
 from forum.templating import render
 
@@ -108,18 +118,38 @@ async def profile(request: Request) -> Response:
     if request.method == "POST":
         form = await read_form(request)
         language = form.get("language", "")
+        # Empty: the forum's default zone, whatever it becomes.
+        timezone = form.get("timezone", "")
         if language not in LANGUAGES:
             errors["language"] = gettext("Choose one of the offered languages.")
-        else:
+        if timezone and not is_timezone(timezone):
+            errors["timezone"] = gettext("Choose one of the offered time zones.")
+        if not errors:
             reads = [code for code in LANGUAGES if form.get(f"reads_{code}")]
             user.language = language
+            user.timezone = timezone or None
             user.reads_languages = ",".join(reads)
-            await user.save(update_fields=["language", "reads_languages"])
+            await user.save(update_fields=["language", "timezone", "reads_languages"])
             set_language(language)
+            set_timezone(timezone or request.app.state.settings.languages.timezone)
             saved = True
-    return render(
-        request, "accounts/profile.html", {"errors": errors, "saved": saved}, status_code=422 if errors else 200
-    )
+    context = {
+        "errors": errors,
+        "saved": saved,
+        "timezones": _timezone_choices(user.timezone),
+        "default_timezone": request.app.state.settings.languages.timezone,
+    }
+    return render(request, "accounts/profile.html", context, status_code=422 if errors else 200)
+
+
+def _timezone_choices(current: str | None) -> list[tuple[str, str]]:
+    """The common zones, and the member's own if it is another, as (name, label) from west to east."""
+    names = set(COMMON_TIMEZONES) | ({current} if current and is_timezone(current) else set())
+    now = datetime.now(UTC)
+    return [
+        (name, timezone_choice(name, now))
+        for name in sorted(names, key=lambda name: (now.astimezone(ZoneInfo(name)).utcoffset(), name))
+    ]
 
 
 async def my_posts(request: Request) -> Response:

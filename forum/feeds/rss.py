@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import html
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from tortoise.queryset import QuerySet
 from forum.errors import NotFound
 from forum.i18n import gettext
 from forum.models import Post, PostStatus, Topic, TopicText, pick_text
-from forum.text import excerpt, isolate
+from forum.text import direction, excerpt, isolate
 
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
@@ -49,6 +50,8 @@ class Item:
     published: datetime
     author: str
     html: str
+    # The language the item's text is written in (its title is in the channel's).
+    language: str
 
 
 async def latest_freshness(language: str | None, interface: str, items: int) -> Freshness:
@@ -87,8 +90,8 @@ class Channel:
     link: str
     description: str
     self_url: str
-    # Set only for a feed of one language's posts.
-    language: str | None = None
+    # The language of the channel's own texts: its title, description and item titles.
+    language: str
     built: datetime = dataclasses.field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -106,8 +109,7 @@ def document(channel: Channel, items: list[Item]) -> bytes:
     _sub(head, "title", channel.title)
     _sub(head, "link", channel.link)
     _sub(head, "description", channel.description)
-    if channel.language:
-        _sub(head, "language", channel.language)
+    _sub(head, "language", channel.language)
     _sub(head, "lastBuildDate", format_datetime(channel.built.astimezone(UTC), usegmt=True))
     _sub(head, f"{{{ATOM}}}link", href=channel.self_url, rel="self", type="application/rss+xml")
     for item in items:
@@ -118,10 +120,17 @@ def document(channel: Channel, items: list[Item]) -> bytes:
         _sub(entry, "pubDate", format_datetime(item.published.astimezone(UTC), usegmt=True))
         if item.author:
             _sub(entry, f"{{{DC}}}creator", item.author)
+        _sub(entry, f"{{{DC}}}language", item.language)
         _sub(entry, "description", excerpt(item.html, 300) or item.title)
-        _sub(entry, f"{{{CONTENT}}}encoded", item.html)
+        _sub(entry, f"{{{CONTENT}}}encoded", _with_direction(item))
     xml: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
     return xml
+
+
+def _with_direction(item: Item) -> str:
+    """The item's HTML in an element naming its language and direction, for readers that detect neither."""
+    language = html.escape(item.language)
+    return f'<div lang="{language}" dir="{direction(item.language)}">{item.html}</div>'
 
 
 async def _titles(topic_ids: set[int], interface: str) -> dict[int, TopicText]:
@@ -145,6 +154,7 @@ async def post_items(posts: list[Post], interface: str, permalink: Callable[[int
             published=post.approved_at or post.created_at,
             author=post.author.username,
             html=post.html,
+            language=post.language,
         )
         for post in posts
     ]

@@ -65,6 +65,12 @@ async def _posts_document(request: Request, channel: rss.Channel, posts: list[Po
 
 
 def _language_filter(request: Request) -> str | None:
+    """The posts' language latest.rss is limited to.
+
+    `?lang=` is the interface language of every feed, as of every page (titles,
+    channel texts); on latest.rss it also keeps only the posts written in it, as
+    the feed always did, so its channel and its items speak the same language.
+    """
     language = request.query_params.get("lang")
     return language if language in LANGUAGES else None
 
@@ -85,7 +91,7 @@ async def feed_latest(request: Request) -> Response:
             link=absolute(request, "home"),
             description=gettext("The newest approved replies in the forum's discussions."),
             self_url=_self_url(request, "feed_latest"),
-            language=language,
+            language=interface,
         )
         return await _posts_document(request, channel, posts, interface)
 
@@ -107,6 +113,7 @@ async def feed_topic(request: Request) -> Response:
             link=absolute(request, "topic_detail", topic_id=topic_id),
             description=excerpt(text.html, 1000),
             self_url=_self_url(request, "feed_topic", topic_id=topic_id),
+            language=interface,
         )
         return await _posts_document(request, channel, posts, interface)
 
@@ -130,6 +137,7 @@ async def feed_topics(request: Request) -> Response:
                     published=topic.created_at,
                     author=topic.author.username if topic.author else "",
                     html=text.html,
+                    language=text.language,
                 )
             )
         channel = rss.Channel(
@@ -137,6 +145,7 @@ async def feed_topics(request: Request) -> Response:
             link=absolute(request, "home"),
             description=gettext("Questions opened for discussion in the forum."),
             self_url=_self_url(request, "feed_topics"),
+            language=interface,
         )
         return rss.document(channel, entries)
 
