@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from tortoise.transactions import in_transaction
 
 from forum import db, seed
 from forum.accounts.auth import configure_hashing, create_user, set_password, username_key
@@ -21,6 +22,7 @@ from forum.config import ConfigError, Settings, default_config_path, load_settin
 from forum.discussions.posts import rerender_all
 from forum.errors import ValidationFailed
 from forum.models import Role, User
+from forum.search import index as search_index
 
 
 async def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
@@ -175,6 +177,16 @@ def cmd_rerender(settings: Settings, args: argparse.Namespace) -> None:
     _run(settings, work)
 
 
+def cmd_reindex(settings: Settings, args: argparse.Namespace) -> None:
+    async def work() -> None:
+        # One transaction: searches keep using the old index until the new one is complete.
+        async with in_transaction():
+            posts, texts = await search_index.rebuild()
+        print(f"Search index rebuilt: {posts} posts and {texts} topic texts.")
+
+    _run(settings, work)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="forum", description="A moderated, threaded, trilingual forum.")
     config = argparse.ArgumentParser(add_help=False)
@@ -215,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("rerender", parents=[config], help="render all stored Markdown again").set_defaults(
         handler=cmd_rerender
     )
+
+    commands.add_parser("reindex", parents=[config], help="rebuild the search index").set_defaults(handler=cmd_reindex)
     return parser
 
 

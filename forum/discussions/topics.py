@@ -13,6 +13,7 @@ from forum.errors import ValidationFailed
 from forum.i18n import gettext
 from forum.models import Action, Category, Topic, TopicText, User
 from forum.moderation import actions
+from forum.search import index as search_index
 
 TITLE_MAX = 300
 BODY_MAX = 20000
@@ -54,6 +55,7 @@ async def create_topic(moderator: User, category_id: int, fields: Mapping[str, s
             ]
         )
         await actions.log(moderator, Action.CREATE_TOPIC, topic_id=topic.id)
+        await search_index.sync_topics([topic.id])
     return topic
 
 
@@ -69,3 +71,4 @@ async def edit_topic(topic: Topic, moderator: User, fields: Mapping[str, str]) -
             await row.save()
         await Topic.filter(id=topic.id).update(texts_changed_at=datetime.now(UTC))
         await actions.log(moderator, Action.EDIT_TOPIC, topic_id=topic.id)
+        await search_index.sync_topics([topic.id])

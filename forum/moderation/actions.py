@@ -31,6 +31,7 @@ from forum.models import (
     Topic,
     User,
 )
+from forum.search import index as search_index
 
 # Decisions that change what readers see: listed on the public transparency page.
 PUBLIC_ACTIONS = frozenset(
@@ -112,6 +113,7 @@ async def approve(post_id: int, moderator: User, *, trust: bool = False) -> Post
             )
             await count_approved(post, post.author, now)
             await log(moderator, Action.APPROVE, post=post)
+        await search_index.sync_posts([post.id])
         if trust and not post.author.trusted:
             await User.filter(id=post.author.id).update(trusted=True)
             await log(moderator, Action.TRUST, post=post, target=post.author)
@@ -157,6 +159,7 @@ async def reject(post_id: int, moderator: User, reason: str) -> Post:
         )
         await User.filter(id=post.author.id).update(rejected_count=F("rejected_count") + 1)
         await log(moderator, Action.REJECT, post=post, reason=reason)
+        await search_index.sync_posts([post.id])
     return post
 
 
@@ -169,6 +172,7 @@ async def hide(post_id: int, moderator: User | None, reason_code: str, reason: s
         await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") - 1)
         action = Action.HIDE if moderator else Action.AUTO_HIDE
         await log(moderator, action, post=post, reason_code=reason_code, reason=reason)
+        await search_index.sync_posts([post.id])
     return post
 
 
@@ -180,6 +184,7 @@ async def restore(post_id: int, moderator: User, reason: str = "") -> Post:
         await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") + 1)
         await Flag.filter(post_id=post_id, resolved_at=None).update(resolved_at=now, resolved_by_id=moderator.id)
         await log(moderator, Action.RESTORE, post=post, reason=reason)
+        await search_index.sync_posts([post.id])
     return post
 
 

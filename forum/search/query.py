@@ -1,0 +1,179 @@
+"""Searching: a query becomes folded terms, the index gives ranked entries, and the entries become results.
+
+A search costs the same few statements however large the forum: one to the
+index, which returns at most CANDIDATES of the newest matching entries with
+their scores (bm25 on SQLite, ts_rank on PostgreSQL), and one for each kind of
+row shown. A word found in more entries than that is counted as "1,000+" and
+the newest CANDIDATES of them are ranked: counting or ranking every post that
+holds a common word would cost time in proportion to the forum's size.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections import defaultdict
+from datetime import datetime
+
+from markupsafe import Markup
+
+from forum.accounts.auth import username_key
+from forum.config import LANGUAGES
+from forum.errors import NotFound
+from forum.models import Post, PostStatus, Topic, TopicText, User, pick_text
+from forum.search import index
+from forum.search.folding import terms as fold_terms
+from forum.search.snippets import snippet
+
+# What of a query is read: enough for any sentence someone means to search for.
+MAX_QUERY = 300
+MAX_TERMS = 8
+CANDIDATES = 1000
+PAGE_SIZE = 20
+
+
+@dataclasses.dataclass(frozen=True)
+class Filters:
+    language: str | None = None
+    topic_id: int | None = None
+    author: User | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Hit:
+    topic_id: int
+    # None for a topic's own text.
+    post_id: int | None
+    title: str
+    author: str | None
+    when: datetime
+    language: str
+    snippet: Markup
+
+
+@dataclasses.dataclass(frozen=True)
+class Results:
+    hits: list[Hit]
+    total: int
+    # More entries matched than were counted.
+    capped: bool
+    page: int
+    pages: int
+
+
+def query_terms(q: str) -> list[str]:
+    """The distinct terms of a query, in order, at most MAX_TERMS of them."""
+    return list(dict.fromkeys(fold_terms(q[:MAX_QUERY])))[:MAX_TERMS]
+
+
+async def find_author(name: str) -> User | None:
+    return await User.get_or_none(username_key=username_key(name.strip()[:64]))
+
+
+def clean_language(raw: str | None) -> str | None:
+    return raw if raw in LANGUAGES else None
+
+
+def _match_sql(words: list[str], filters: Filters, *, posts_only: bool, limit: int) -> tuple[str, list[object]]:
+    """The statement that lists matching entries, newest first, with their scores (higher is better)."""
+    author_id = filters.author.id if filters.author else None
+    db = index.client()
+    if index.is_sqlite(db):
+        # Every term is quoted, so nothing in it is read as FTS5 syntax (and terms hold only letters and digits).
+        expression = "{body} : (" + " AND ".join(f'"{word}"' for word in words) + ")"
+        tags = index.sqlite_tags(filters.language, filters.topic_id, author_id)
+        if tags:
+            expression += " AND {tags} : (" + " AND ".join(f'"{tag}"' for tag in tags) + ")"
+        posts = f"AND rowid < {index.TOPIC_TEXT_KEY} " if posts_only else ""
+        sql = (
+            "SELECT rowid AS id, -bm25(search_fts, 1.0, 0.0) AS score FROM search_fts"
+            f" WHERE search_fts MATCH ? {posts}ORDER BY rowid DESC LIMIT {limit}"
+        )
+        return sql, [expression]
+    # Quoted lexemes cast to tsquery: neither the parser nor a dictionary reads them.
+    text_query = " & ".join(f"'{word}'" for word in words)
+    tags = index.postgres_tags(filters.language, filters.topic_id, author_id)
+    filtered = " & ".join([text_query, *(f"'{tag}'" for tag in tags)])
+    posts = f"AND id < {index.TOPIC_TEXT_KEY} " if posts_only else ""
+    sql = (
+        "SELECT id, ts_rank(document, $1::tsquery) AS score FROM search_index"
+        f" WHERE document @@ $2::tsquery {posts}ORDER BY id DESC LIMIT {limit}"
+    )
+    return sql, [text_query, filtered]
+
+
+async def _matches(words: list[str], filters: Filters, *, posts_only: bool, limit: int) -> list[tuple[int, float]]:
+    sql, values = _match_sql(words, filters, posts_only=posts_only, limit=limit)
+    rows = await index.client().execute_query_dict(sql, values)
+    return [(row["id"], float(row["score"])) for row in rows]
+
+
+async def search(words: list[str], filters: Filters, page: int, interface: str) -> Results:
+    """A page of results, best first; NotFound for a page past the last."""
+    if not words:
+        return Results([], 0, False, 1, 1)
+    matches = await _matches(words, filters, posts_only=False, limit=CANDIDATES + 1)
+    capped = len(matches) > CANDIDATES
+    matches = matches[:CANDIDATES]
+    pages = max(1, math.ceil(len(matches) / PAGE_SIZE))
+    if not 1 <= page <= pages:
+        raise NotFound()
+    matches.sort(key=lambda match: (-match[1], -match[0]))
+    keys = [key for key, _ in matches[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
+    hits = await _hits(keys, frozenset(words), interface)
+    return Results(hits, len(matches), capped, page, pages)
+
+
+async def _hits(keys: list[int], wanted: frozenset[str], interface: str) -> list[Hit]:
+    post_ids = [key for key in keys if key < index.TOPIC_TEXT_KEY]
+    text_ids = [key - index.TOPIC_TEXT_KEY for key in keys if key >= index.TOPIC_TEXT_KEY]
+    # The index and the posts change in one transaction; the status check keeps a
+    # page built during a later change from showing what was just hidden.
+    posts = {
+        post.id: post
+        for post in await Post.filter(id__in=post_ids, status=PostStatus.APPROVED).select_related("author")
+    }
+    texts = {text.id: text for text in await TopicText.filter(id__in=text_ids).select_related("topic__author")}
+    topic_ids = {post.topic_id for post in posts.values()} | {text.topic_id for text in texts.values()}
+    titles: dict[int, list[TopicText]] = defaultdict(list)
+    for text in await TopicText.filter(topic_id__in=topic_ids):
+        titles[text.topic_id].append(text)
+    hits = []
+    for key in keys:
+        if key in posts:
+            post = posts[key]
+            hits.append(
+                Hit(
+                    topic_id=post.topic_id,
+                    post_id=post.id,
+                    title=pick_text(titles[post.topic_id], interface).title,
+                    author=post.author.username,
+                    when=post.approved_at or post.created_at,
+                    language=post.language,
+                    snippet=snippet(index.plain_text(post.html), wanted),
+                )
+            )
+        elif key - index.TOPIC_TEXT_KEY in texts:
+            text = texts[key - index.TOPIC_TEXT_KEY]
+            topic: Topic = text.topic
+            hits.append(
+                Hit(
+                    topic_id=text.topic_id,
+                    post_id=None,
+                    title=text.title,
+                    author=topic.author.username if topic.author else None,
+                    when=topic.created_at,
+                    language=text.language,
+                    snippet=snippet(index.plain_text(text.html), wanted),
+                )
+            )
+    return hits
+
+
+async def newest_posts(words: list[str], filters: Filters, items: int) -> list[Post]:
+    """The newest approved posts that match, for the search's feed."""
+    if not words:
+        return []
+    ids = [key for key, _ in await _matches(words, filters, posts_only=True, limit=items)]
+    posts = await Post.filter(id__in=ids, status=PostStatus.APPROVED).select_related("author")
+    return sorted(posts, key=lambda post: (post.approved_at or post.created_at, post.id), reverse=True)
