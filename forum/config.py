@@ -62,6 +62,12 @@ class FeedsSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class SearchSettings:
+    results_per_page: int = 20
+    ranked_matches: int = 1000
+
+
+@dataclasses.dataclass(frozen=True)
 class LanguagesSettings:
     default: str = "en"
 
@@ -85,6 +91,7 @@ class Settings:
     moderation: ModerationSettings = ModerationSettings()
     posts: PostsSettings = PostsSettings()
     feeds: FeedsSettings = FeedsSettings()
+    search: SearchSettings = SearchSettings()
     languages: LanguagesSettings = LanguagesSettings()
     ratelimit: RatelimitSettings = RatelimitSettings()
 
@@ -189,6 +196,8 @@ def _validate(settings: Settings) -> None:
         ("[posts] replies_per_page", settings.posts.replies_per_page),
         ("[posts] max_posts_per_page", settings.posts.max_posts_per_page),
         ("[feeds] items", settings.feeds.items),
+        ("[search] results_per_page", settings.search.results_per_page),
+        ("[search] ranked_matches", settings.search.ranked_matches),
         ("[server] workers", settings.server.workers),
     ):
         if value < 1:

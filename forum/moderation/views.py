@@ -17,6 +17,7 @@ from forum.i18n import current_language, gettext
 from forum.models import Action, Category, Post, Role, User, pick_text
 from forum.moderation import actions, queue
 from forum.routing import int_param, parse_id
+from forum.search.members import find_members
 from forum.templating import render
 
 
@@ -172,10 +173,8 @@ async def topic_lock(request: Request) -> Response:
 async def member_list(request: Request) -> Response:
     require_moderator(request)
     search = request.query_params.get("q", "").strip()[:32]
-    members = User.all().order_by("-id").limit(100)
-    if search:
-        members = members.filter(username__icontains=search)
-    return render(request, "moderation/members.html", {"members": await members, "search": search})
+    members = await find_members(search, 100)
+    return render(request, "moderation/members.html", {"members": members, "search": search})
 
 
 async def member_detail(request: Request) -> Response:

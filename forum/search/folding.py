@@ -122,6 +122,7 @@ def _fold_characters(text: str, keep: str = "") -> str:
     return unicodedata.normalize("NFC", kept)
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """The text with letter variants, marks and invisible characters folded away, but not stemmed (for names)."""
     return _fold_characters(text)

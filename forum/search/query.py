@@ -1,11 +1,12 @@
 """Searching: a query becomes folded terms, the index gives ranked entries, and the entries become results.
 
 A search costs the same few statements however large the forum: one to the
-index, which returns at most CANDIDATES of the newest matching entries with
-their scores (bm25 on SQLite, ts_rank on PostgreSQL), and one for each kind of
-row shown. A word found in more entries than that is counted as "1,000+" and
-the newest CANDIDATES of them are ranked: counting or ranking every post that
-holds a common word would cost time in proportion to the forum's size.
+index, which returns at most `[search] ranked_matches` of the newest matching
+entries with their scores (bm25 on SQLite, ts_rank on PostgreSQL), and one for
+each kind of row shown. A word found in more entries than that is counted as
+"more than 1,000" and the newest 1,000 of them are ranked: counting or ranking
+every post that holds a common word would cost time in proportion to the
+forum's size.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import datetime
 from markupsafe import Markup
 
 from forum.accounts.auth import username_key
-from forum.config import LANGUAGES
+from forum.config import LANGUAGES, SearchSettings
 from forum.errors import NotFound
 from forum.models import Post, PostStatus, Topic, TopicText, User, pick_text
 from forum.search import index
@@ -28,8 +29,6 @@ from forum.search.snippets import snippet
 # What of a query is read: enough for any sentence someone means to search for.
 MAX_QUERY = 300
 MAX_TERMS = 8
-CANDIDATES = 1000
-PAGE_SIZE = 20
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,18 +107,19 @@ async def _matches(words: list[str], filters: Filters, *, posts_only: bool, limi
     return [(row["id"], float(row["score"])) for row in rows]
 
 
-async def search(words: list[str], filters: Filters, page: int, interface: str) -> Results:
+async def search(words: list[str], filters: Filters, page: int, interface: str, settings: SearchSettings) -> Results:
     """A page of results, best first; NotFound for a page past the last."""
     if not words:
         return Results([], 0, False, 1, 1)
-    matches = await _matches(words, filters, posts_only=False, limit=CANDIDATES + 1)
-    capped = len(matches) > CANDIDATES
-    matches = matches[:CANDIDATES]
-    pages = max(1, math.ceil(len(matches) / PAGE_SIZE))
+    ranked, size = settings.ranked_matches, settings.results_per_page
+    matches = await _matches(words, filters, posts_only=False, limit=ranked + 1)
+    capped = len(matches) > ranked
+    matches = matches[:ranked]
+    pages = max(1, math.ceil(len(matches) / size))
     if not 1 <= page <= pages:
         raise NotFound()
     matches.sort(key=lambda match: (-match[1], -match[0]))
-    keys = [key for key, _ in matches[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
+    keys = [key for key, _ in matches[(page - 1) * size : page * size]]
     hits = await _hits(keys, frozenset(words), interface)
     return Results(hits, len(matches), capped, page, pages)
 

@@ -51,7 +51,7 @@ async def search_results(request: Request) -> Response:
     if message:
         results = query.Results([], 0, False, 1, 1)
     else:
-        results = await query.search(asked.words, asked.filters, page, interface)
+        results = await query.search(asked.words, asked.filters, page, interface, request.app.state.settings.search)
     topics: dict[int, list[TopicText]] = {}
     for text in await TopicText.all().order_by("topic_id"):
         topics.setdefault(text.topic_id, []).append(text)
