@@ -133,7 +133,9 @@ async def _hits(keys: list[int], wanted: frozenset[str], interface: str) -> list
         post.id: post
         for post in await Post.filter(id__in=post_ids, status=PostStatus.APPROVED).select_related("author")
     }
-    texts = {text.id: text for text in await TopicText.filter(id__in=text_ids).select_related("topic__author")}
+    texts = {}
+    if text_ids:
+        texts = {text.id: text for text in await TopicText.filter(id__in=text_ids).select_related("topic__author")}
     topic_ids = {post.topic_id for post in posts.values()} | {text.topic_id for text in texts.values()}
     titles: dict[int, list[TopicText]] = defaultdict(list)
     for text in await TopicText.filter(topic_id__in=topic_ids):

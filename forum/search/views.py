@@ -15,6 +15,7 @@ from forum.models import TopicText, pick_text
 from forum.routing import int_param, parse_id
 from forum.search import query
 from forum.templating import render
+from forum.text import normalise
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,8 +31,9 @@ class Asked:
 async def _read(request: Request) -> tuple[Asked, str]:
     """The search asked for, and a message when a filter names a member who does not exist."""
     params = request.query_params
-    q = params.get("q", "")[: query.MAX_QUERY].strip()
-    author_name = params.get("author", "").strip()[:64]
+    # Control characters and the like go, so that the query can be echoed on the page and in the feed's XML.
+    q = " ".join(normalise(params.get("q", "")[: query.MAX_QUERY]).split())
+    author_name = normalise(params.get("author", "")[:64]).strip()
     author = await query.find_author(author_name) if author_name else None
     message = ""
     if author_name and author is None:
