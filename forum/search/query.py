@@ -21,7 +21,7 @@ from markupsafe import Markup
 from forum.accounts.auth import username_key
 from forum.config import LANGUAGES, SearchSettings
 from forum.errors import NotFound
-from forum.models import Post, PostStatus, Topic, TopicText, User, pick_text
+from forum.models import Post, PostStatus, TopicText, User, pick_text
 from forum.search import index
 from forum.search.folding import terms as fold_terms
 from forum.search.snippets import snippet
@@ -101,7 +101,7 @@ def _match_sql(words: list[str], filters: Filters, *, posts_only: bool, limit: i
     return sql, [text_query, filtered]
 
 
-async def _matches(words: list[str], filters: Filters, *, posts_only: bool, limit: int) -> list[tuple[int, float]]:
+async def find_matches(words: list[str], filters: Filters, *, posts_only: bool, limit: int) -> list[tuple[int, float]]:
     sql, values = _match_sql(words, filters, posts_only=posts_only, limit=limit)
     rows = await index.client().execute_query_dict(sql, values)
     return [(row["id"], float(row["score"])) for row in rows]
@@ -112,7 +112,7 @@ async def search(words: list[str], filters: Filters, page: int, interface: str, 
     if not words:
         return Results([], 0, False, 1, 1)
     ranked, size = settings.ranked_matches, settings.results_per_page
-    matches = await _matches(words, filters, posts_only=False, limit=ranked + 1)
+    matches = await find_matches(words, filters, posts_only=False, limit=ranked + 1)
     capped = len(matches) > ranked
     matches = matches[:ranked]
     pages = max(1, math.ceil(len(matches) / size))
@@ -127,48 +127,31 @@ async def search(words: list[str], filters: Filters, page: int, interface: str, 
 async def _hits(keys: list[int], wanted: frozenset[str], interface: str) -> list[Hit]:
     post_ids = [key for key in keys if key < index.TOPIC_TEXT_KEY]
     text_ids = [key - index.TOPIC_TEXT_KEY for key in keys if key >= index.TOPIC_TEXT_KEY]
-    # The index and the posts change in one transaction; the status check keeps a
-    # page built during a later change from showing what was just hidden.
-    posts = {
-        post.id: post
-        for post in await Post.filter(id__in=post_ids, status=PostStatus.APPROVED).select_related("author")
-    }
-    texts = {}
+    # Rows rather than models, and only the columns shown. The status check keeps a
+    # page built while a post is being hidden from showing it.
+    rows: dict[int, tuple[int, int | None, str | None, datetime, str, str]] = {}
+    for post_id, topic_id, author, approved, created, language, html in await Post.filter(
+        id__in=post_ids, status=PostStatus.APPROVED
+    ).values_list("id", "topic_id", "author__username", "approved_at", "created_at", "language", "html"):
+        rows[post_id] = (topic_id, post_id, author, approved or created, language, html)
     if text_ids:
-        texts = {text.id: text for text in await TopicText.filter(id__in=text_ids).select_related("topic__author")}
-    topic_ids = {post.topic_id for post in posts.values()} | {text.topic_id for text in texts.values()}
+        for text_id, topic_id, author, created, language, html in await TopicText.filter(id__in=text_ids).values_list(
+            "id", "topic_id", "topic__author__username", "topic__created_at", "language", "html"
+        ):
+            rows[index.TOPIC_TEXT_KEY + text_id] = (topic_id, None, author, created, language, html)
     titles: dict[int, list[TopicText]] = defaultdict(list)
-    for text in await TopicText.filter(topic_id__in=topic_ids):
+    for text in await TopicText.filter(topic_id__in={row[0] for row in rows.values()}).only(
+        "id", "topic_id", "language", "title"
+    ):
         titles[text.topic_id].append(text)
     hits = []
     for key in keys:
-        if key in posts:
-            post = posts[key]
-            hits.append(
-                Hit(
-                    topic_id=post.topic_id,
-                    post_id=post.id,
-                    title=pick_text(titles[post.topic_id], interface).title,
-                    author=post.author.username,
-                    when=post.approved_at or post.created_at,
-                    language=post.language,
-                    snippet=snippet(index.plain_text(post.html), wanted),
-                )
-            )
-        elif key - index.TOPIC_TEXT_KEY in texts:
-            text = texts[key - index.TOPIC_TEXT_KEY]
-            topic: Topic = text.topic
-            hits.append(
-                Hit(
-                    topic_id=text.topic_id,
-                    post_id=None,
-                    title=text.title,
-                    author=topic.author.username if topic.author else None,
-                    when=topic.created_at,
-                    language=text.language,
-                    snippet=snippet(index.plain_text(text.html), wanted),
-                )
-            )
+        if key not in rows:
+            continue
+        topic_id, post_id, author, when, language, html = rows[key]
+        # A topic's own text is named by its title in that language, a post by its topic's title for the reader.
+        title = pick_text(titles[topic_id], interface if post_id else language).title
+        hits.append(Hit(topic_id, post_id, title, author, when, language, snippet(index.plain_text(html), wanted)))
     return hits
 
 
@@ -176,6 +159,6 @@ async def newest_posts(words: list[str], filters: Filters, items: int) -> list[P
     """The newest approved posts that match, for the search's feed."""
     if not words:
         return []
-    ids = [key for key, _ in await _matches(words, filters, posts_only=True, limit=items)]
+    ids = [key for key, _ in await find_matches(words, filters, posts_only=True, limit=items)]
     posts = await Post.filter(id__in=ids, status=PostStatus.APPROVED).select_related("author")
     return sorted(posts, key=lambda post: (post.approved_at or post.created_at, post.id), reverse=True)

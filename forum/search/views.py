@@ -55,7 +55,7 @@ async def search_results(request: Request) -> Response:
     else:
         results = await query.search(asked.words, asked.filters, page, interface, request.app.state.settings.search)
     topics: dict[int, list[TopicText]] = {}
-    for text in await TopicText.all().order_by("topic_id"):
+    for text in await TopicText.all().order_by("topic_id").only("id", "topic_id", "language", "title"):
         topics.setdefault(text.topic_id, []).append(text)
     return render(
         request,
