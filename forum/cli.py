@@ -1,4 +1,4 @@
-"""The `forum` command: serve, migrate, seed, users create, rerender."""
+"""The `forum` command: serve, migrate, seed, users create, rerender, reindex."""
 
 from __future__ import annotations
 

@@ -39,6 +39,8 @@ PAGES = [
     "/moderation/log",
     "/moderation/members",
     "/moderation/topics/new",
+    "/search?q=federalism",
+    "/search?q=zzzz&language=ar",
 ]
 
 

@@ -7,9 +7,10 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
+from forum import seed
 from forum.config import Settings
 from forum.discussions import posts, topics
-from forum.models import Role
+from forum.models import Role, Topic
 from forum.moderation import actions
 from forum.search import index
 from tests.conftest import QueryCounter
@@ -98,6 +99,10 @@ async def test_topic_texts_are_found_and_follow_their_edits(client: httpx.AsyncC
     await topics.edit_topic(topic, moderator, {"title_en": "Water rights", "body_en": "Who owns the rivers?"})
     assert await found(client, "reform") == [] and await found(client, "ارضی") == []
     assert await found(client, "river") == [f"/topics/{topic.id}"]
+
+    await seed.seed_topics()
+    federalism = await Topic.get(seed_key="federalism")
+    assert f"/topics/{federalism.id}" in await found(client, "فدرالیسم", language="fa")
 
 
 async def test_results_page_shows_topic_author_date_and_a_safe_snippet(
