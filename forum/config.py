@@ -64,7 +64,7 @@ class FeedsSettings:
 @dataclasses.dataclass(frozen=True)
 class SearchSettings:
     results_per_page: int = 20
-    ranked_matches: int = 1000
+    ranked_matches: int = 300
 
 
 @dataclasses.dataclass(frozen=True)

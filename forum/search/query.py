@@ -4,7 +4,7 @@ A search costs the same few statements however large the forum: one to the
 index, which returns at most `[search] ranked_matches` of the newest matching
 entries with their scores (bm25 on SQLite, ts_rank on PostgreSQL), and one for
 each kind of row shown. A word found in more entries than that is counted as
-"more than 1,000" and the newest 1,000 of them are ranked: counting or ranking
+"more than 300" and the newest 300 of them are ranked: counting or ranking
 every post that holds a common word would cost time in proportion to the
 forum's size.
 """
@@ -90,8 +90,11 @@ def _match_sql(words: list[str], filters: Filters, *, posts_only: bool, limit: i
         )
         return sql, [expression]
     # Quoted lexemes cast to tsquery: neither the parser nor a dictionary reads them.
-    text_query = " & ".join(f"'{word}'" for word in words)
-    tags = index.postgres_tags(filters.language, filters.topic_id, author_id)
+    languages = [filters.language] if filters.language else LANGUAGES
+    text_query = " & ".join(
+        "(" + " | ".join(f"'{index.postgres_term(language, word)}'" for language in languages) + ")" for word in words
+    )
+    tags = index.postgres_tags(filters.topic_id, author_id)
     filtered = " & ".join([text_query, *(f"'{tag}'" for tag in tags)])
     posts = f"AND id < {index.TOPIC_TEXT_KEY} " if posts_only else ""
     sql = (
