@@ -15,7 +15,7 @@ from forum.models import TopicText, pick_text
 from forum.routing import int_param, parse_id
 from forum.search import query
 from forum.templating import render
-from forum.text import normalise
+from forum.text import isolate, normalise
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,29 +28,26 @@ class Asked:
     author_name: str
 
 
-async def _read(request: Request) -> tuple[Asked, str]:
-    """The search asked for, and a message when a filter names a member who does not exist."""
+async def _read(request: Request) -> tuple[Asked, bool]:
+    """The search asked for, and whether its author filter names a member who does not exist."""
     params = request.query_params
     # Control characters and the like go, so that the query can be echoed on the page and in the feed's XML.
     q = " ".join(normalise(params.get("q", "")[: query.MAX_QUERY]).split())
     author_name = normalise(params.get("author", "")[:64]).strip()
     author = await query.find_author(author_name) if author_name else None
-    message = ""
-    if author_name and author is None:
-        message = gettext("No member is named %(name)s.", name=author_name)
     filters = query.Filters(
         language=query.clean_language(params.get("language")),
         topic_id=parse_id(params.get("topic")),
         author=author,
     )
-    return Asked(q, query.query_terms(q), filters, author_name), message
+    return Asked(q, query.query_terms(q), filters, author_name), bool(author_name) and author is None
 
 
 async def search_results(request: Request) -> Response:
-    asked, message = await _read(request)
+    asked, unknown_author = await _read(request)
     page = int_param(request, "page", 1) or 1
     interface = current_language()
-    if message:
+    if unknown_author:
         results = query.Results([], 0, False, 1, 1)
     else:
         results = await query.search(asked.words, asked.filters, page, interface, request.app.state.settings.search)
@@ -63,14 +60,14 @@ async def search_results(request: Request) -> Response:
         {
             "asked": asked,
             "results": results,
-            "message": message,
+            "unknown_author": unknown_author,
             "topics": [(topic_id, pick_text(texts, interface).title) for topic_id, texts in topics.items()],
         },
     )
 
 
 async def search_feed(request: Request) -> Response:
-    asked, message = await _read(request)
+    asked, unknown_author = await _read(request)
     interface = current_language()
     items = request.app.state.settings.feeds.items
     filters = asked.filters
@@ -86,8 +83,8 @@ async def search_feed(request: Request) -> Response:
     )
 
     async def build() -> bytes:
-        found = [] if message else await query.newest_posts(asked.words, filters, items)
-        title = gettext("Open Questions Forum: search for “%(query)s”", query=asked.q)
+        found = [] if unknown_author else await query.newest_posts(asked.words, filters, items)
+        title = gettext("Open Questions Forum: search for “%(query)s”", query=isolate(asked.q))
         if filters.language:
             title = gettext("%(title)s in %(language)s", title=title, language=LANGUAGE_NAMES[filters.language])
         channel = rss.Channel(
