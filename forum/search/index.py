@@ -157,7 +157,8 @@ async def _add(db: BaseDBAsyncClient, entries: Sequence[Entry]) -> None:
         )
 
 
-def _placeholders(db: BaseDBAsyncClient, count: int, first: int = 1) -> str:
+def placeholders(db: BaseDBAsyncClient, count: int, first: int = 1) -> str:
+    """`count` parameter marks in the connection's dialect, numbered from `first` on PostgreSQL."""
     if is_sqlite(db):
         return ",".join("?" * count)
     return ",".join(f"${n}" for n in range(first, first + count))
@@ -198,7 +199,7 @@ async def sync_posts(post_ids: Iterable[int]) -> None:
     db = client()
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        rows = await db.execute_query_dict(f"{_POSTS} AND id IN ({_placeholders(db, len(batch))})", batch)
+        rows = await db.execute_query_dict(f"{_POSTS} AND id IN ({placeholders(db, len(batch))})", batch)
         await _remove(db, batch)
         await _add(db, _post_entries(rows))
 
@@ -210,7 +211,7 @@ async def sync_topics(topic_ids: Iterable[int]) -> None:
     if not ids:
         return
     db = client()
-    marks = _placeholders(db, len(ids))
+    marks = placeholders(db, len(ids))
     key_mark = "?" if is_sqlite(db) else f"${len(ids) + 1}"
     table = "search_documents" if is_sqlite(db) else "search_index"
     old = await db.execute_query_dict(

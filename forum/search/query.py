@@ -127,34 +127,63 @@ async def search(words: list[str], filters: Filters, page: int, interface: str, 
     return Results(hits, len(matches), capped, page, pages)
 
 
+# What a result shows, for posts and topic texts alike, keyed as the index keys them.
+_ROWS = (
+    "SELECT p.id AS key, p.topic_id, p.id AS post_id, u.username AS author,"
+    " COALESCE(p.approved_at, p.created_at) AS shown, p.language, p.html"
+    " FROM posts p JOIN users u ON u.id = p.author_id WHERE p.status = 'approved' AND p.id IN ({posts})"
+    " UNION ALL"
+    f" SELECT tt.id + {index.TOPIC_TEXT_KEY}, tt.topic_id, NULL, u.username, t.created_at, tt.language, tt.html"
+    " FROM topic_texts tt JOIN topics t ON t.id = tt.topic_id LEFT JOIN users u ON u.id = t.author_id"
+    " WHERE tt.id IN ({texts})"
+)
+_TITLES = "SELECT topic_id, language, title FROM topic_texts WHERE topic_id IN ({topics})"
+
+
+def _moment(value: datetime | str) -> datetime:
+    # SQLite hands back the ISO text Tortoise stored; PostgreSQL a datetime.
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
 async def _hits(keys: list[int], wanted: frozenset[str], interface: str) -> list[Hit]:
-    post_ids = [key for key in keys if key < index.TOPIC_TEXT_KEY]
-    text_ids = [key - index.TOPIC_TEXT_KEY for key in keys if key >= index.TOPIC_TEXT_KEY]
-    # Rows rather than models, and only the columns shown. The status check keeps a
-    # page built while a post is being hidden from showing it.
-    rows: dict[int, tuple[int, int | None, str | None, datetime, str, str]] = {}
-    for post_id, topic_id, author, approved, created, language, html in await Post.filter(
-        id__in=post_ids, status=PostStatus.APPROVED
-    ).values_list("id", "topic_id", "author__username", "approved_at", "created_at", "language", "html"):
-        rows[post_id] = (topic_id, post_id, author, approved or created, language, html)
-    if text_ids:
-        for text_id, topic_id, author, created, language, html in await TopicText.filter(id__in=text_ids).values_list(
-            "id", "topic_id", "topic__author__username", "topic__created_at", "language", "html"
-        ):
-            rows[index.TOPIC_TEXT_KEY + text_id] = (topic_id, None, author, created, language, html)
+    """The results for these index keys, in their order, in two statements.
+
+    Raw rows rather than models: this is the most frequently read page of the
+    forum and model instances cost more than the statements themselves. The status
+    check keeps a page built while a post is being hidden from showing it.
+    """
+    db = index.client()
+    # Ids start at 1: an empty list becomes [0], which matches nothing, so that the SQL has one shape.
+    post_ids = [key for key in keys if key < index.TOPIC_TEXT_KEY] or [0]
+    text_ids = [key - index.TOPIC_TEXT_KEY for key in keys if key >= index.TOPIC_TEXT_KEY] or [0]
+    sql = _ROWS.format(
+        posts=index.placeholders(db, len(post_ids)), texts=index.placeholders(db, len(text_ids), len(post_ids) + 1)
+    )
+    rows = {row["key"]: row for row in await db.execute_query_dict(sql, [*post_ids, *text_ids])}
+    topic_ids = sorted({row["topic_id"] for row in rows.values()}) or [0]
     titles: dict[int, list[TopicText]] = defaultdict(list)
-    for text in await TopicText.filter(topic_id__in={row[0] for row in rows.values()}).only(
-        "id", "topic_id", "language", "title"
-    ):
-        titles[text.topic_id].append(text)
+    for text in await db.execute_query_dict(_TITLES.format(topics=index.placeholders(db, len(topic_ids))), topic_ids):
+        titles[text["topic_id"]].append(
+            TopicText(topic_id=text["topic_id"], language=text["language"], title=text["title"])
+        )
     hits = []
     for key in keys:
-        if key not in rows:
+        if (row := rows.get(key)) is None:
             continue
-        topic_id, post_id, author, when, language, html = rows[key]
+        post_id, language = row["post_id"], row["language"]
         # A topic's own text is named by its title in that language, a post by its topic's title for the reader.
-        title = pick_text(titles[topic_id], interface if post_id else language).title
-        hits.append(Hit(topic_id, post_id, title, author, when, language, snippet(index.plain_text(html), wanted)))
+        title = pick_text(titles[row["topic_id"]], interface if post_id else language).title
+        hits.append(
+            Hit(
+                topic_id=row["topic_id"],
+                post_id=post_id,
+                title=title,
+                author=row["author"],
+                when=_moment(row["shown"]),
+                language=language,
+                snippet=snippet(index.plain_text(row["html"]), wanted),
+            )
+        )
     return hits
 
 
