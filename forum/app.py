@@ -33,6 +33,7 @@ from forum.middleware import RequestContext, SecurityHeaders, ServerErrors
 from forum.moderation import views as moderation
 from forum.ratelimit import RateLimiter
 from forum.resources import STATIC_DIR
+from forum.search import views as search
 from forum.templating import render
 
 SESSION_AGE = 30 * 24 * 3600
@@ -122,6 +123,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             *accounts.routes,
             *moderation.routes,
             *feeds.routes,
+            *search.routes,
             # Last: /topics/{id}/{slug} would otherwise swallow /topics/{id}/reply and the like.
             *discussions.routes,
             Route("/healthz", healthz, name="healthz"),

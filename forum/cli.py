@@ -1,4 +1,4 @@
-"""The `forum` command: serve, migrate, seed, users, rerender, backup, restore, export, import."""
+"""The `forum` command: serve, migrate, seed, users, rerender, reindex, backup, restore, export, import."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tortoise.transactions import in_transaction
+
 from forum import archive, backup, db, seed
 from forum.accounts.auth import configure_hashing, create_user, set_password, username_key
 from forum.archive import ArchiveError
@@ -17,6 +19,7 @@ from forum.config import ConfigError, Settings, default_config_path, load_settin
 from forum.discussions.posts import rerender_all
 from forum.errors import ValidationFailed
 from forum.models import Role, User
+from forum.search import index as search_index
 
 
 async def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
@@ -133,6 +136,16 @@ def cmd_rerender(settings: Settings, args: argparse.Namespace) -> None:
     _run(settings, work)
 
 
+def cmd_reindex(settings: Settings, args: argparse.Namespace) -> None:
+    async def work() -> None:
+        # One transaction: searches keep using the old index until the new one is complete.
+        async with in_transaction():
+            posts, texts = await search_index.rebuild()
+        print(f"Search index rebuilt: {posts} posts and {texts} topic texts.")
+
+    _run(settings, work)
+
+
 def _run_archive(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
     """Like _run, for the data commands: an unusable file or database ends the command with its message."""
     try:
@@ -245,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("rerender", parents=[config], help="render all stored Markdown again").set_defaults(
         handler=cmd_rerender
     )
+    commands.add_parser("reindex", parents=[config], help="rebuild the search index").set_defaults(handler=cmd_reindex)
     _add_data_commands(commands, config)
     return parser
 

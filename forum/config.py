@@ -99,6 +99,12 @@ class FeedsSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class SearchSettings:
+    results_per_page: int = 20
+    ranked_matches: int = 300
+
+
+@dataclasses.dataclass(frozen=True)
 class LanguagesSettings:
     default: str = "en"
     # IANA name of the zone times are shown in to readers who did not choose one.
@@ -136,6 +142,7 @@ class Settings:
     trust: TrustSettings = TrustSettings()
     posts: PostsSettings = PostsSettings()
     feeds: FeedsSettings = FeedsSettings()
+    search: SearchSettings = SearchSettings()
     languages: LanguagesSettings = LanguagesSettings()
     ratelimit: RatelimitSettings = RatelimitSettings()
     logging: LoggingSettings = LoggingSettings()
@@ -245,6 +252,8 @@ def _validate(settings: Settings) -> None:
         ("[posts] replies_per_page", settings.posts.replies_per_page),
         ("[posts] max_posts_per_page", settings.posts.max_posts_per_page),
         ("[feeds] items", settings.feeds.items),
+        ("[search] results_per_page", settings.search.results_per_page),
+        ("[search] ranked_matches", settings.search.ranked_matches),
         ("[server] workers", settings.server.workers),
         ("[database] busy_timeout", settings.database.busy_timeout),
         ("[server] header_timeout", settings.server.header_timeout),

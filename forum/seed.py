@@ -13,6 +13,7 @@ from forum.accounts.auth import create_user, username_key
 from forum.config import Settings
 from forum.discussions import posts
 from forum.models import Category, Post, Role, Topic, TopicText, TrustLevel, User
+from forum.search import index as search_index
 from forum.seed_data import CATEGORIES, DEMO_THREAD, DEMO_USERS, TOPICS
 
 ADMIN_NAME = "admin"
@@ -51,6 +52,7 @@ async def seed_topics() -> int:
                     for language, text in data["texts"].items()
                 ]
             )
+            await search_index.sync_topics([topic.id])
             created += 1
     return created
 

@@ -16,7 +16,17 @@ from forum.app import create_app
 from forum.config import Settings
 
 POSTGRES_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")
-TABLES = ("moderation_actions", "flags", "revisions", "posts", "topic_texts", "topics", "categories", "users")
+TABLES = (
+    "moderation_actions",
+    "flags",
+    "revisions",
+    "posts",
+    "topic_texts",
+    "topics",
+    "categories",
+    "users",
+    "search_index",
+)
 
 
 def make_settings(tmp_path: Path, database_url: str = "", **sections: dict[str, object]) -> Settings:

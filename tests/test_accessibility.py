@@ -46,6 +46,8 @@ PAGES = [
     "/moderation/posts/{flagged}/hide?from=queue",
     "/posts/{long_parent}/delete",
     "/topics/new",
+    "/search?q=federalism",
+    "/search?q=zzzz&language=ar",
 ]
 IDS: dict[str, int] = {"topic": 4}
 

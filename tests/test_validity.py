@@ -74,6 +74,9 @@ async def collect_pages(client: httpx.AsyncClient, settings: Settings) -> dict[s
         ("login", "/login"),
         ("register", "/register"),
         ("transparency", "/transparency"),
+        ("search", "/search?q=federalism+the&language=en"),
+        ("search-nothing", f"/search?q=zzzz&language=ar&topic={topic.id}"),
+        ("search-start", "/search"),
     ):
         await grab(name, url)
     await grab("not-found", "/topics/9999", 404)

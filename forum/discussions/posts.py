@@ -17,6 +17,7 @@ from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.i18n import format_number, gettext, ngettext
 from forum.models import Post, PostStatus, Revision, Topic, TopicText, User
 from forum.moderation import actions
+from forum.search import index as search_index
 from forum.trust import levels
 
 # Deeper replies attach beside their parent: the stored path must stay bounded.
@@ -169,6 +170,7 @@ async def create_reply(
         await post.save(update_fields=["root_id", "path"])
         if status == PostStatus.APPROVED:
             await actions.count_approved(post, author, now)
+            await search_index.sync_posts([post.id])
     return post
 
 
@@ -205,6 +207,7 @@ async def edit_post(post: Post, editor: User, source: str, settings: Settings, l
         post.source, post.html, post.language, post.edited_at = body, html, language, now
         post.changed_at = now
         await post.save(update_fields=["source", "html", "language", "edited_at", "changed_at"])
+        await search_index.sync_posts([post.id])
     return post
 
 
@@ -242,6 +245,7 @@ async def delete_post(post: Post, user: User) -> None:
         )
         if updated and was_approved:
             await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") - 1)
+        await search_index.sync_posts([post.id])
     post.status, post.deleted_at = PostStatus.DELETED, now
 
 
@@ -267,6 +271,7 @@ async def undelete_post(post: Post, user: User, settings: Settings) -> None:
             return
         if previous == PostStatus.APPROVED:
             await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") + 1)
+        await search_index.sync_posts([post.id])
     post.status = previous
 
 

@@ -14,6 +14,7 @@ from forum.errors import PermissionDenied, ValidationFailed
 from forum.i18n import gettext
 from forum.models import Action, Category, Topic, TopicText, User
 from forum.moderation import actions
+from forum.search import index as search_index
 from forum.trust import levels
 
 TITLE_MAX = 300
@@ -69,6 +70,7 @@ async def create_topic(author: User, category_id: int, fields: Mapping[str, str]
             ]
         )
         await actions.log(author, Action.CREATE_TOPIC, topic_id=topic.id)
+        await search_index.sync_topics([topic.id])
     return topic
 
 
@@ -85,3 +87,4 @@ async def edit_topic(topic: Topic, moderator: User, fields: Mapping[str, str]) -
             await row.save()
         await Topic.filter(id=topic.id).update(texts_changed_at=datetime.now(UTC))
         await actions.log(moderator, Action.EDIT_TOPIC, topic_id=topic.id)
+        await search_index.sync_topics([topic.id])

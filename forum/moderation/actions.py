@@ -33,6 +33,7 @@ from forum.models import (
     TrustLevel,
     User,
 )
+from forum.search import index as search_index
 from forum.trust import flags as flag_weights
 from forum.trust import levels
 
@@ -109,6 +110,7 @@ async def approve(post_id: int, moderator: User, *, trust: bool = False) -> Post
             )
             await count_approved(post, post.author, now)
             await log(moderator, Action.APPROVE, post=post)
+        await search_index.sync_posts([post.id])
         if (
             trust
             and not post.author.is_moderator
@@ -157,6 +159,7 @@ async def reject(post_id: int, moderator: User, reason: str) -> Post:
         )
         await User.filter(id=post.author.id).update(rejected_count=F("rejected_count") + 1)
         await log(moderator, Action.REJECT, post=post, reason=reason)
+        await search_index.sync_posts([post.id])
     return post
 
 
@@ -184,6 +187,7 @@ async def hide(post_id: int, moderator: User | None, reason_code: str, reason: s
             await flag_weights.close_flags(post_id, moderator, upheld=True, now=now)
         action = Action.HIDE if moderator else Action.AUTO_HIDE
         await log(moderator, action, post=post, reason_code=reason_code, reason=reason)
+        await search_index.sync_posts([post.id])
     return post
 
 
@@ -197,6 +201,7 @@ async def restore(post_id: int, moderator: User, reason: str = "") -> Post:
         await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") + 1)
         await flag_weights.close_flags(post_id, moderator, upheld=False, now=now)
         await log(moderator, Action.RESTORE, post=post, reason=reason)
+        await search_index.sync_posts([post.id])
     return post
 
 

@@ -8,9 +8,7 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
-from tortoise.expressions import Q
 
-from forum import identity
 from forum.accounts.auth import require_admin, require_moderator
 from forum.discussions import threads, topics
 from forum.errors import NotFound, ValidationFailed
@@ -19,6 +17,7 @@ from forum.i18n import current_language, gettext
 from forum.models import Action, Category, Flag, Post, PostStatus, Role, TrustLevel, User, pick_text
 from forum.moderation import actions, queue
 from forum.routing import int_param, parse_id
+from forum.search.members import find_members
 from forum.templating import render
 from forum.trust.levels import standing
 
@@ -220,16 +219,8 @@ async def topic_lock(request: Request) -> Response:
 async def member_list(request: Request) -> Response:
     require_moderator(request)
     search = request.query_params.get("q", "").strip()[:32]
-    members = User.all().order_by("-id").limit(100)
-    if search:
-        # The skeleton folds what registration folds (ي/ی, ك/ک, look-alike letters), so either spelling finds the name.
-        found = Q(username__icontains=search)
-        if folded := identity.skeleton(search):
-            found |= Q(skeleton__contains=folded)
-        members = members.filter(found)
-    return render(
-        request, "moderation/members.html", {"members": await members, "search": search, "standing": standing}
-    )
+    members = await find_members(search, 100)
+    return render(request, "moderation/members.html", {"members": members, "search": search, "standing": standing})
 
 
 async def member_detail(request: Request) -> Response:
