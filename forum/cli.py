@@ -136,14 +136,15 @@ def cmd_rerender(settings: Settings, args: argparse.Namespace) -> None:
     _run(settings, work)
 
 
-def cmd_reindex(settings: Settings, args: argparse.Namespace) -> None:
-    async def work() -> None:
-        # One transaction: searches keep using the old index until the new one is complete.
-        async with in_transaction():
-            posts, texts = await search_index.rebuild()
-        print(f"Search index rebuilt: {posts} posts and {texts} topic texts.")
+async def _reindex() -> None:
+    # One transaction: searches keep using the old index until the new one is complete.
+    async with in_transaction():
+        posts, texts = await search_index.rebuild()
+    print(f"Search index rebuilt: {posts} posts and {texts} topic texts.")
 
-    _run(settings, work)
+
+def cmd_reindex(settings: Settings, args: argparse.Namespace) -> None:
+    _run(settings, _reindex)
 
 
 def _run_archive(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
@@ -173,6 +174,7 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> None:
 
     async def imported() -> None:
         print(f"Restored {args.path}: {_rows(await archive.import_file(args.path, replace=args.replace))}.")
+        await _reindex()
 
     try:
         sqlite = backup.is_sqlite_file(args.path)
@@ -193,6 +195,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_import(settings: Settings, args: argparse.Namespace) -> None:
     async def work() -> None:
         print(f"Imported {args.file}: {_rows(await archive.import_file(args.file))}.")
+        await _reindex()
 
     _run_archive(settings, work)
 

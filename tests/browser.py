@@ -111,7 +111,9 @@ async def browser_page(language: str = "en", *, javascript: bool = True) -> Asyn
 async def screenshot(page: object, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    await page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    # Full pages are tall (a thread holds a 20,000-character post) and CI machines are shared:
+    # the screenshot is for people to look at, so it may take its time.
+    await page.screenshot(path=str(path), full_page=True, timeout=180_000)  # type: ignore[attr-defined]
     return path
 
 

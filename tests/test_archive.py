@@ -70,9 +70,13 @@ async def test_the_export_covers_every_table_and_column(database: Settings) -> N
         in_database.setdefault(table, set()).add(column)
     # The migration runner's own bookkeeping is rebuilt by `forum migrate` on the target.
     in_database.pop("tortoise_migrations")
+    # The search index is derived from the posts: `forum import` rebuilds it, as `forum reindex` does.
+    index = {name for name in in_database if name.startswith("search_")}
+    for name in index:
+        in_database.pop(name)
     assert {table.name: set(table.columns) for table in archive.tables()} == in_database
-    # The test suite empties the same tables after each PostgreSQL test.
-    assert set(TABLES) == set(in_database)
+    # The test suite empties the same tables (and the PostgreSQL index) after each PostgreSQL test.
+    assert set(TABLES) - {"search_index"} == set(in_database)
 
 
 def damaged(source: Path, target: Path, change: str) -> Path:

@@ -54,11 +54,11 @@ async def test_only_approved_posts_are_ever_found(client: httpx.AsyncClient, set
 
 
 async def test_a_post_hidden_by_flags_leaves_the_results(client: httpx.AsyncClient, settings: Settings) -> None:
-    settings = settings.replace(moderation={"hide_after_flags": 1})
+    settings = settings.replace(trust={"hide_at_flag_weight": 1, "flag_min_account_hours": 0})
     topic = await make_topic()
     post = await make_reply(topic, await make_user(trusted=True), settings, "a brigade's target")
     assert await found(client, "brigade") == [f"/posts/{post.id}"]
-    await actions.flag(post, await make_user(), "abuse", "", settings)
+    await actions.flag(post, await make_user(trusted=True), "abuse", "", settings)
     assert await found(client, "brigade") == []
 
 
@@ -88,6 +88,7 @@ async def test_topic_texts_are_found_and_follow_their_edits(client: httpx.AsyncC
         moderator,
         category_topic.category_id,
         {"title_en": "Land reform", "body_en": "Who owns the land?", "title_fa": "اصلاحات ارضی", "body_fa": "زمین"},
+        settings,
     )
     page = parse(await client.get("/search", params={"q": "reforms"}))
     result = page.select_one(".search-result")
