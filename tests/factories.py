@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
 import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from tortoise import connections
 
-from forum import markup, seed
+from forum import db, markup, seed
 from forum.accounts.auth import create_user
 from forum.config import Settings
 from forum.discussions import posts, topics
@@ -124,3 +127,16 @@ async def make_forum(settings: Settings) -> dict[str, User]:
     assert locked is not None
     await actions.set_locked(locked.id, moderator, True, "heated", "A pause")
     return {"admin": admin, "moderator": moderator, "member": member, "trusted": trusted}
+
+
+async def empty_database(settings: Settings) -> None:
+    """No tables at all, so that the migrations can be applied from the start (later ones are not reversible)."""
+    if settings.database_url.startswith("postgres"):
+        await connections.get("default").execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        return
+    await db.close()
+    path = settings.database_url.removeprefix("sqlite://")
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path + suffix)
+    await db.connect(settings)

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import contextlib
-import os
 import unicodedata
 from collections.abc import Iterator
 
@@ -19,7 +17,7 @@ from forum.errors import ValidationFailed
 from forum.identity import ScriptProblem, hidden_characters, script_problem, skeleton
 from forum.models import Role, User
 from forum.seed_data import CATEGORIES, TOPICS
-from tests.factories import PASSWORD, csrf_from, login, make_reply, make_topic, make_user
+from tests.factories import PASSWORD, csrf_from, empty_database, login, make_reply, make_topic, make_user
 
 # Names a brigade would like to pass for: staff-like ones in English, an Arabic and a Persian one.
 STAFF_NAMES = ("admin", "moderator", "support", "مشرف", "مدیر")
@@ -395,21 +393,8 @@ async def test_staff_names_carry_their_role_in_the_queue_member_and_history_page
     assert [badge.get_text() for badge in history.select("main .badge-role")] == ["ناظر", "ناظر"]
 
 
-async def _empty_database(settings: Settings) -> None:
-    """No tables at all, so that the migrations can be applied from the start (later ones are not reversible)."""
-    if settings.database_url.startswith("postgres"):
-        await connections.get("default").execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-        return
-    await db.close()
-    path = settings.database_url.removeprefix("sqlite://")
-    for suffix in ("", "-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(path + suffix)
-    await db.connect(settings)
-
-
 async def test_the_migration_recomputes_stored_skeletons(database: Settings) -> None:
-    await _empty_database(database)
+    await empty_database(database)
     executor = MigrationExecutor(connections.get("default"), db.tortoise_config(database)["apps"])
     await executor.migrate([MigrationTarget("forum", "0003_drop_post_flag_count")])
     # A name stored with the hand-kept table's skeleton, which folded no Latin alpha.

@@ -15,13 +15,26 @@ async def recompute_skeletons(apps, schema_editor):
         await User.bulk_update(users, fields=['skeleton'], batch_size=500)
 
 
+class WidenSkeleton(ops.AlterField):
+    """AlterField that widens the column in place.
+
+    SQLite does not enforce VARCHAR lengths, so nothing changes there; Tortoise
+    would rebuild the table, and dropping the old `users` table fails as soon
+    as posts refer to it. PostgreSQL changes the type in place.
+    """
+
+    async def database_forward(self, app_label, old_state, new_state, state_editor=None):
+        if state_editor and state_editor.client.capabilities.dialect != "sqlite":
+            await state_editor._run_sql('ALTER TABLE "users" ALTER COLUMN "skeleton" TYPE VARCHAR(255)')
+
+
 class Migration(migrations.Migration):
     dependencies = [('forum', '0003_drop_post_flag_count')]
 
     initial = False
 
     operations = [
-        ops.AlterField(
+        WidenSkeleton(
             model_name='User',
             name='skeleton',
             field=fields.CharField(db_index=True, max_length=255),
