@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from tortoise.expressions import F, Q
 
 from forum.config import Settings
+from forum.errors import connection_failure
 from forum.models import User
 from forum.trust.levels import promote_if_earned
 
+logger = logging.getLogger("forum")
+
 
 async def record_page_view(user: User, posts_shown: int, settings: Settings) -> None:
+    """Count a thread page the member read (see _count); reading goes on when it cannot be written.
+
+    The write waits for the database's write lock, which a backup or a burst of
+    posts may hold past the busy timeout: the page is then shown and simply not
+    counted, rather than refused.
+    """
+    try:
+        await _count(user, posts_shown, settings)
+    except Exception as exc:
+        if connection_failure(exc) is None:
+            raise
+        logger.warning("A page view of member %s was not counted: %r", user.id, exc)
+
+
+async def _count(user: User, posts_shown: int, settings: Settings) -> None:
     """Count a thread page the member read: one UPDATE, and a promotion when it completes a threshold.
 
     `days_visited` rises at most once per (UTC) day; `posts_read` by the posts
