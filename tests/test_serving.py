@@ -337,9 +337,9 @@ def test_two_workers_on_sqlite_with_limits_in_memory_are_warned_about(tmp_path: 
     assert log.count("base_url is not set") == 1
 
 
-def home_and_log(folder: Path, *args: str, **settings: str) -> tuple[int, str]:
+def home_and_log(folder: Path, *args: str, host: str | None = None, **settings: str) -> tuple[int, str]:
     with serve(folder, *args, **settings) as served:
-        status = httpx.get(served.url("/")).status_code
+        status = httpx.get(served.url("/"), headers={"host": host} if host else None).status_code
         return status, logged(served, "GET / ")
 
 
@@ -353,6 +353,8 @@ async def test_no_warning_for_two_workers_on_postgres_with_shared_limits(tmp_pat
         FORUM_DATABASE_URL=database.database_url,
         FORUM_RATELIMIT_STORAGE_URL=REDIS_URL,
         FORUM_SERVER_BASE_URL="https://forum.example.org",
+        # As the reverse proxy passes it: a request for another host is refused (see forum.address).
+        host="forum.example.org",
     )
     assert status == 200
     assert " WARNING " not in log and "base_url" not in log
