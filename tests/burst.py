@@ -55,6 +55,8 @@ def serve_environment(settings: Settings) -> dict[str, str]:
         "FORUM_SECURITY_SECRET_KEY": "burst-secret-key",
         "FORUM_SECURITY_PASSWORD_MEMORY_KIB": "64",
         "FORUM_SECURITY_PASSWORD_TIME_COST": "1",
+        # Every member logs in at the same moment: let them all queue for a password check.
+        "FORUM_SECURITY_PASSWORD_HASHES_WAITING": "1000",
         "FORUM_MODERATION_MODE": "all",
         "FORUM_RATELIMIT_REPLY": "1000/second",
         "FORUM_RATELIMIT_REPLY_UNTRUSTED": "1000/second",
