@@ -160,7 +160,7 @@ def _accepted(header: str) -> list[str]:
 
 
 def format_number(value: int | float) -> str:
-    text = format_decimal(value, locale=_current.get(), numbering_system="default")
+    text = format_decimal(value, locale=_locale(_current.get()), numbering_system="default")
     return _localise_digits(text)
 
 
@@ -174,7 +174,7 @@ def format_day(value: datetime) -> str:
 
 def language_name(code: str) -> str:
     """The name of a language in the interface language ("انگلیسی" for "en" on a Persian page)."""
-    return Locale.parse(code).get_language_name(_current.get()) or code
+    return _locale(code).get_language_name(_current.get()) or code
 
 
 def format_datetime(value: datetime, format: DateWidth = "medium") -> str:
@@ -204,7 +204,7 @@ def timezone_name(name: str | None = None) -> str:
     """The reader's time zone (or `name`) named after its city: "Damascus Time", "توقيت دمشق", "وقت تهران"."""
     zone = ZoneInfo(name) if name else ZoneInfo(_zone.get())
     city = _city(zone)
-    return city if city == "UTC" else Locale.parse(_current.get()).zone_formats["region"] % city
+    return city if city == "UTC" else _locale(_current.get()).zone_formats["region"] % city
 
 
 def timezone_choice(name: str, now: datetime | None = None) -> str:
@@ -220,8 +220,14 @@ def _city(zone: ZoneInfo) -> str:
     return str(get_timezone_location(zone, locale=_current.get(), return_city=True))
 
 
-def _date_locale() -> str:
-    return _DATE_LOCALES.get(_current.get(), _current.get())
+@functools.lru_cache(maxsize=32)
+def _locale(name: str) -> Locale:
+    """A parsed locale, kept: parsing one again for every date on a page cost more than formatting the date."""
+    return Locale.parse(name)
+
+
+def _date_locale() -> Locale:
+    return _locale(_DATE_LOCALES.get(_current.get(), _current.get()))
 
 
 def _solar_hijri_date(value: datetime, format: DateWidth) -> str:
@@ -234,7 +240,7 @@ def _solar_hijri_date(value: datetime, format: DateWidth) -> str:
 
 def time_ago(value: datetime, now: datetime | None = None) -> str:
     delta = value - (now or datetime.now(UTC))
-    text = format_timedelta(delta, add_direction=True, threshold=1.1, locale=_current.get())
+    text = format_timedelta(delta, add_direction=True, threshold=1.1, locale=_locale(_current.get()))
     return _localise_digits(text)
 
 
@@ -243,7 +249,7 @@ _DIGITS = {"latn": "0123456789", "arab": "٠١٢٣٤٥٦٧٨٩", "arabext": "۰�
 
 @functools.cache
 def _digit_table(language: str) -> dict[int, int]:
-    system = Locale.parse(language).default_numbering_system
+    system = _locale(language).default_numbering_system
     return str.maketrans("0123456789", _DIGITS.get(system, _DIGITS["latn"]))
 
 

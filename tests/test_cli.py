@@ -11,7 +11,7 @@ import httpx
 
 from forum.config import Settings
 from forum.models import Post, Role, Topic, TopicText, User
-from tests.factories import PASSWORD, csrf_from, login, make_user
+from tests.factories import PASSWORD, csrf_from, login, make_reply, make_topic, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,6 +68,26 @@ async def test_rerender_redoes_stored_html(database: Settings) -> None:
     result = forum(database, "rerender")
     assert result.returncode == 0 and "10 posts" in result.stdout
     assert not await Post.filter(html="<p>stale</p>").exists()
+
+
+async def test_rerender_indexes_again_what_it_changed(database: Settings) -> None:
+    from forum.search.query import Filters, query_terms, search
+
+    async def found(q: str) -> list[tuple[int, int | None]]:
+        results = await search(query_terms(q), Filters(), 1, "en", database.search)
+        return [(hit.topic_id, hit.post_id) for hit in results.hits]
+
+    topic = await make_topic("Rojava")
+    post = await make_reply(topic, await make_user(trusted=True), database, "Cooperatives in Rojava")
+    # The stored HTML went stale and the index with it (as after a change of the rendering rules).
+    assert await found("cooperatives") == [(topic.id, post.id)]
+    await Post.filter(id=post.id).update(source="Communes in Rojava")
+    await TopicText.filter(topic_id=topic.id).update(source="Assemblies")
+    result = forum(database, "rerender")
+    assert result.returncode == 0, result.stderr
+    assert await found("cooperatives") == []
+    assert await found("communes") == [(topic.id, post.id)]
+    assert await found("assemblies") == [(topic.id, None)]
 
 
 def free_port() -> int:

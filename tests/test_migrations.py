@@ -8,6 +8,8 @@ from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 from forum import db
 from forum.config import Settings
 from forum.models import Flag, Post, Revision
+from forum.search.members import find_members
+from forum.search.query import Filters, query_terms, search
 from tests.factories import empty_database
 
 # The rows of a small forum as the tables stood after migration 0002, in that version's columns.
@@ -21,6 +23,8 @@ FORUM_AT_0002 = [
     "INSERT INTO categories (id, slug, position, names, descriptions) VALUES (1, 'questions', 0, '{}', '{}')",
     "INSERT INTO topics (id, locked, reply_count, created_at, last_activity_at, category_id)"
     " VALUES (1, FALSE, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)",
+    "INSERT INTO topic_texts (id, topic_id, language, title, source, html)"
+    " VALUES (1, 1, 'fa', 'کارگران', 'اعتصاب', '<p>اعتصاب</p>')",
     "INSERT INTO posts (id, root_id, path, depth, language, source, html, status, reject_reason, flag_count,"
     " created_at, changed_at, author_id, topic_id)"
     " VALUES (1, 1, '0000000001', 0, 'fa', 'سلام', '<p>سلام</p>', 'approved', '', 1,"
@@ -43,3 +47,9 @@ async def test_a_forum_with_posts_upgrades_through_every_migration(database: Set
     assert (post.source, post.status) == ("سلام", "approved")
     assert await Revision.filter(post_id=1).count() == 1
     assert await Flag.filter(post_id=1).count() == 1
+    # The index the upgrade created holds what was already published, under the folding of search.
+    results = await search(query_terms("سلام"), Filters(), 1, "en", database.search)
+    assert [hit.post_id for hit in results.hits] == [1]
+    results = await search(query_terms("كارگر"), Filters(), 1, "en", database.search)
+    assert [(hit.topic_id, hit.post_id) for hit in results.hits] == [(1, None)]
+    assert [user.username for user in await find_members("NASR", 10)] == ["nasrin"]

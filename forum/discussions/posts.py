@@ -286,17 +286,24 @@ _Rendered = TypeVar("_Rendered", Post, Revision)
 
 
 async def _render_again(model: type[_Rendered]) -> int:
+    """Render every row of `model` again; the posts whose HTML changed are indexed again in the same transaction."""
     async with in_transaction():
-        rows = await model.all().only("id", "source")
+        rows = await model.all().only("id", "source", "html")
+        changed = []
         for row in rows:
-            row.html = markup.render(row.source)
-        if rows:
-            await model.bulk_update(rows, fields=["html"], batch_size=500)
+            html = markup.render(row.source)
+            if html != row.html:
+                row.html = html
+                changed.append(row)
+        if changed:
+            await model.bulk_update(changed, fields=["html"], batch_size=500)
+        if model is Post:
+            await search_index.sync_posts(row.id for row in changed)
     return len(rows)
 
 
 async def rerender_all() -> tuple[int, int]:
-    """Render every stored Markdown source again, after a change of rules.
+    """Render every stored Markdown source again, after a change of rules, and index again what that changed.
 
     Returns the number of posts and revisions, and of topic texts.
     """
@@ -307,9 +314,14 @@ async def rerender_all() -> tuple[int, int]:
             post.pending_html = markup.render(post.pending_source or "")
         if pending:
             await Post.bulk_update(pending, fields=["pending_html"], batch_size=500)
-        texts = await TopicText.all().only("id", "source")
+        texts = await TopicText.all().only("id", "topic_id", "source", "html")
+        changed = []
         for text_row in texts:
-            text_row.html = markup.render(text_row.source)
-        if texts:
-            await TopicText.bulk_update(texts, fields=["html"], batch_size=500)
+            html = markup.render(text_row.source)
+            if html != text_row.html:
+                text_row.html = html
+                changed.append(text_row)
+        if changed:
+            await TopicText.bulk_update(changed, fields=["html"], batch_size=500)
+        await search_index.sync_topics(text_row.topic_id for text_row in changed)
     return count, len(texts)

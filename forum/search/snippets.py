@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from forum.search.folding import WORD, word_terms
+from forum.search.folding import word_terms, words
 
 WIDTH = 240
 # Characters shown before the first match, so that it is read in its sentence.
@@ -30,20 +30,32 @@ def _cut(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def snippet(text: str, wanted: frozenset[str]) -> Markup:
-    """About WIDTH characters of `text` around its first word with one of the `wanted` terms, words marked."""
-    first = next(
-        (m.start() for m in WORD.finditer(text, 0, SCAN) if not wanted.isdisjoint(word_terms(m.group()))),
-        0,
-    )
+    """About WIDTH characters of `text` around its first word with one of the `wanted` terms, words marked.
+
+    One pass over the words, which ends at the window's end: the words before
+    the first match are looked at once, those after the window not at all.
+    """
+    first = -1
+    marked: list[tuple[int, int]] = []
+    end = WIDTH
+    for match in words(text, SCAN):
+        if first >= 0 and match.start() >= end:
+            break
+        if wanted.isdisjoint(word_terms(match.group())):
+            continue
+        if first < 0:
+            first = match.start()
+            end = max(0, first - LEAD) + WIDTH
+        marked.append(match.span())
     start, end = _cut(text, max(0, first - LEAD), max(0, first - LEAD) + WIDTH)
     parts: list[str] = ["…" if start > 0 else ""]
     position = start
-    for match in WORD.finditer(text, start, end):
-        if wanted.isdisjoint(word_terms(match.group())):
+    for word_start, word_end in marked:
+        if word_start < start or word_end > end:
             continue
-        parts.append(escape(text[position : match.start()]))
-        parts.append(Markup("<mark>%s</mark>") % match.group())
-        position = match.end()
+        parts.append(escape(text[position:word_start]))
+        parts.append(Markup("<mark>%s</mark>") % text[word_start:word_end])
+        position = word_end
     parts.append(escape(text[position:end]))
     parts.append("…" if end < len(text) else "")
     return Markup("").join(parts)

@@ -51,9 +51,12 @@ async def search_results(request: Request) -> Response:
         results = query.Results([], 0, False, 1, 1)
     else:
         results = await query.search(asked.words, asked.filters, page, interface, request.app.state.settings.search)
-    topics: dict[int, list[TopicText]] = {}
-    for text in await TopicText.all().order_by("topic_id").only("id", "topic_id", "language", "title"):
-        topics.setdefault(text.topic_id, []).append(text)
+    # The topic filter offers the topic asked for, not every topic: the page's cost does not grow with the forum.
+    topics: list[tuple[int, str]] = []
+    if asked.filters.topic_id is not None:
+        texts = await TopicText.filter(topic_id=asked.filters.topic_id).only("id", "topic_id", "language", "title")
+        if texts:
+            topics.append((asked.filters.topic_id, pick_text(list(texts), interface).title))
     return render(
         request,
         "search/results.html",
@@ -61,7 +64,7 @@ async def search_results(request: Request) -> Response:
             "asked": asked,
             "results": results,
             "unknown_author": unknown_author,
-            "topics": [(topic_id, pick_text(texts, interface).title) for topic_id, texts in topics.items()],
+            "topics": topics,
         },
     )
 
