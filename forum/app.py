@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 from tortoise import connections
 
 from forum import db
-from forum.accounts import auth
+from forum.accounts import auth, security
 from forum.accounts import views as accounts
 from forum.address import PublicAddress
 from forum.caching import PrivateResponses
@@ -121,6 +121,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     app = Starlette(
         routes=[
             *accounts.routes,
+            *security.routes,
             *moderation.routes,
             *feeds.routes,
             *search.routes,

@@ -12,11 +12,11 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forum import i18n
+from forum.accounts import sessions
 from forum.config import LANGUAGES
 from forum.csrf import csrf_valid
 from forum.errors import DatabaseUnavailable, connection_failure
 from forum.forms import MAX_FORM_BYTES, lenient_fields
-from forum.models import User
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -69,12 +69,11 @@ class RequestContext:
         # that cannot be reached (to load the member) is still in the reader's language.
         i18n.set_language(i18n.negotiate(query, None, cookie, accept, self.default_language))
         session = scope["session"]
-        uid = session.get("uid")
-        user = await User.get_or_none(id=uid) if isinstance(uid, int) else None
-        if user is not None and session.get("epoch") != user.session_epoch:
-            user = None  # logged out elsewhere since this session began
-        if uid is not None and user is None:
+        live = await sessions.current(session.get("sid"))
+        if live is None and ("sid" in session or "uid" in session):
+            # Ended here or elsewhere, or made before sessions had rows of their own.
             session.clear()
+        user = live.user if live else None
         request.state.user = user
         if user is not None:
             i18n.set_language(i18n.negotiate(query, user.language, cookie, accept, self.default_language))

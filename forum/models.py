@@ -92,10 +92,13 @@ class User(Model):
     flags_dismissed = fields.IntField(default=0, db_default=0)
     suspended_until = fields.DatetimeField(null=True)
     suspension_reason = fields.TextField(default="")
-    # Sessions carry the epoch they were made in; logging out raises it, which ends
-    # every session of the account, copied cookies included.
-    session_epoch = fields.IntField(default=0, db_default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Base32 TOTP secret once two-factor sign-in is on, and the last 30-second step a code was accepted for.
+    totp_secret = fields.CharField(max_length=64, null=True)
+    totp_last_step = fields.BigIntField(null=True)
+
+    sessions: fields.ReverseRelation[Session]
+    recovery_codes: fields.ReverseRelation[RecoveryCode]
 
     class Meta:
         table = "users"
@@ -315,3 +318,35 @@ class ModerationAction(Model):
     class Meta:
         table = "moderation_actions"
         ordering = ["-id"]
+
+
+class Session(Model):
+    """One login of a member, ended by logging out here or from the list of sessions."""
+
+    # SHA-256 of the random token the signed cookie carries: a copy of the table opens no session.
+    id = fields.CharField(max_length=64, primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name="sessions", on_delete=fields.CASCADE
+    )
+    user_id: int
+    # A coarse description such as "Firefox on Android", never the address.
+    device = fields.CharField(max_length=64, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_seen_at = fields.DatetimeField()
+
+    class Meta:
+        table = "sessions"
+
+
+class RecoveryCode(Model):
+    """A one-time code that resets a password or stands in for a second factor, kept as a keyed hash."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name="recovery_codes", on_delete=fields.CASCADE
+    )
+    user_id: int
+    code_hash = fields.CharField(max_length=64, unique=True)
+
+    class Meta:
+        table = "recovery_codes"

@@ -17,6 +17,8 @@ from forum.config import Settings
 
 POSTGRES_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")
 TABLES = (
+    "sessions",
+    "recovery_codes",
     "moderation_actions",
     "flags",
     "revisions",

@@ -12,10 +12,11 @@ import httpx
 from tortoise import connections
 
 from forum import db, markup, seed
+from forum.accounts import recovery
 from forum.accounts.auth import create_user
-from forum.config import Settings
+from forum.config import Settings, secret_key
 from forum.discussions import posts, topics
-from forum.models import Category, Post, Role, Topic, TopicText, TrustLevel, User
+from forum.models import Category, Post, Role, Session, Topic, TopicText, TrustLevel, User
 from forum.moderation import actions
 
 PASSWORD = "correct horse battery staple"
@@ -126,6 +127,8 @@ async def make_forum(settings: Settings) -> dict[str, User]:
     locked = await Topic.exclude(id=topic.id).first()
     assert locked is not None
     await actions.set_locked(locked.id, moderator, True, "heated", "A pause")
+    await recovery.new_codes(member, secret_key(settings))
+    await Session.create(id="0" * 64, user=member, device="Firefox|Android", last_seen_at=datetime.now(UTC))
     return {"admin": admin, "moderator": moderator, "member": member, "trusted": trusted}
 
 

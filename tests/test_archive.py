@@ -48,7 +48,7 @@ async def test_export_then_import_gives_back_every_row_exactly(
     # Same ids, same values to the microsecond, same order: the second export is the first one.
     assert body_lines(second) == body_lines(first)
     row = json.loads(next(line for line in body_lines(first) if '"table":"users"' in line))["row"]
-    assert row["password_hash"].startswith("$argon2id$") and "session_epoch" in row
+    assert row["password_hash"].startswith("$argon2id$") and "totp_secret" in row
     assert row["created_at"].endswith("+00:00")
 
 
@@ -114,7 +114,7 @@ def damaged(source: Path, target: Path, change: str) -> Path:
     elif change == "not a row":
         target.write_bytes(b"".join([*lines[:-1], b'["users", 1]\n']))
     elif change == "unknown table":
-        target.write_bytes(b"".join([*lines[:-1], b'{"table": "sessions", "row": {}}\n']))
+        target.write_bytes(b"".join([*lines[:-1], b'{"table": "visits", "row": {}}\n']))
     else:
         row = json.loads(lines[-1])
         row["row"]["id"] = None if change == "empty id" else True
@@ -136,7 +136,7 @@ DAMAGE = {
     "rows out of order": "categories rows must come before",
     "counts missing a table": "the header must count the rows of exactly these tables",
     "not a row": 'expected {"table": ..., "row": {...}}',
-    "unknown table": "unknown table 'sessions'",
+    "unknown table": "unknown table 'visits'",
     "empty id": ".id: may not be empty",
     "true for an id": ".id: True is not of type int",
 }

@@ -16,15 +16,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 from zxcvbn import zxcvbn
 
 from forum import identity
 from forum.config import SecuritySettings
-from forum.csrf import new_token
 from forum.errors import LoginRequired, PermissionDenied, RateLimited, ValidationFailed
 from forum.i18n import format_number, gettext, lazy
-from forum.models import Role, User
+from forum.models import Role, Session, User
 
 if TYPE_CHECKING:
     from zxcvbn.matching import _Match
@@ -286,26 +284,26 @@ async def authenticate(username: str, password: str, attempt: Attempt | None = N
     return user
 
 
-async def set_password(user: User, password: str) -> None:
-    """Give the account a new password and end every session it has. Raises ValidationFailed for a bad one."""
+async def set_password(user: User, password: str, *, keep_session: str | None = None) -> None:
+    """Give the account a new password and end every session it has but `keep_session`.
+    Raises ValidationFailed for a bad one."""
     if problem := await run_in_threadpool(password_error, password, user.username):
         raise ValidationFailed({"password": problem})
-    password_hash = await _hash(password)
-    await User.filter(id=user.id).update(password_hash=password_hash, session_epoch=F("session_epoch") + 1)
+    user.password_hash = await _hash(password)
+    await User.filter(id=user.id).update(password_hash=user.password_hash)
+    query = Session.filter(user_id=user.id)
+    await (query.exclude(id=keep_session) if keep_session else query).delete()
 
 
-def log_in(request: Request, user: User) -> None:
-    # A fresh session, so that a token planted before login is worth nothing after it.
-    request.session.clear()
-    request.session["uid"] = user.id
-    request.session["epoch"] = user.session_epoch
-    request.session["csrf"] = new_token()
-
-
-async def log_out(request: Request, user: User) -> None:
-    """End this session and every other one of the account: a signed cookie copied before stays useless."""
-    request.session.clear()
-    await User.filter(id=user.id).update(session_epoch=F("session_epoch") + 1)
+async def check_current_password(user: User, password: str) -> bool:
+    """Whether `password` is the account's, hashing within the process's slots."""
+    if len(password) > PASSWORD_MAX:
+        return False
+    async with _Hashing.slots.held():
+        try:
+            return bool(await run_in_threadpool(_Hashing.hasher.verify, user.password_hash, password))
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 def current_user(request: Request) -> User | None:

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from forum.accounts import auth, logins, spam
+from forum.accounts import auth, logins, recovery, security, sessions, spam
 from forum.config import LANGUAGES, secret_key
 from forum.discussions.threads import undo_window_start
 from forum.errors import RateLimited, ValidationFailed
@@ -58,8 +58,9 @@ async def register(request: Request) -> Response:
                 raise ValidationFailed({"password_confirm": gettext("The two passwords differ.")}, values)
             await request.app.state.limiter.hit("register", _client_ip(request))
             user = await auth.create_user(values["username"], password, language=current_language())
-            auth.log_in(request, user)
-            return RedirectResponse(values["next"], status_code=303)
+            await sessions.log_in(request, user)
+            # Shown once, on the answer to this form: never kept anywhere they could be read again.
+            return security.show_codes(request, await recovery.new_codes(user, secret), values["next"])
         except ValidationFailed as exc:
             values.update({k: v for k, v in exc.values.items() if k in values})
             errors, status = exc.errors, 422
@@ -93,7 +94,7 @@ async def login(request: Request) -> Response:
                 address=_client_ip(request),
                 known_device=devices.knows(username),
             )
-            auth.log_in(request, user)
+            await sessions.log_in(request, user)
             response = RedirectResponse(values["next"], status_code=303)
             devices.remember(response, user)
             return response
@@ -106,8 +107,7 @@ async def login(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     await read_form(request)
-    if user := auth.current_user(request):
-        await auth.log_out(request, user)
+    await sessions.log_out(request)
     return RedirectResponse("/", status_code=303)
 
 
