@@ -58,6 +58,12 @@ def path_for(context: Mapping[str, Any], name: str, **params: object) -> str:
     return str(route.url_path_for(name, **params))
 
 
+@jinja2.pass_context
+def member_link(context: Mapping[str, Any], user: User) -> Markup:
+    """A member's name, as person() gives it, linked to their public profile."""
+    return Markup('<a href="%s">%s</a>') % (path_for(context, "member_profile", username=user.username), person(user))
+
+
 _POST_HEADING = re.compile(r"<(/?)h([4-6])(?=[\s>])")
 
 
@@ -99,6 +105,7 @@ def _environment() -> jinja2.Environment:
         person=person,
         isolate=isolate,
         path_for=path_for,
+        member_link=member_link,
         flag_reasons=labels.FLAG_REASONS,
         reason_codes=labels.REASON_CODES,
         action_names=labels.ACTION_NAMES,
