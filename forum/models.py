@@ -61,6 +61,8 @@ class Action(StrEnum):
     REVOKE_MODERATOR = "revoke-moderator"
     ALLOW_MEMBER_TOPICS = "allow-member-topics"
     DISALLOW_MEMBER_TOPICS = "disallow-member-topics"
+    ISSUE_RESET_LINK = "issue-reset-link"
+    DELETE_ACCOUNT = "delete-account"
 
 
 class User(Model):
