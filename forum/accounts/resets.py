@@ -15,13 +15,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from forum import routing
 from forum.accounts import auth, sessions
 from forum.config import secret_key
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.forms import read_form
 from forum.i18n import gettext
 from forum.models import Action, ModerationAction, Role, User
-from forum.routing import IdConvertor
 from forum.templating import render
 
 VALID_SECONDS = 24 * 3600
@@ -91,8 +91,8 @@ async def password_reset(request: Request) -> Response:
     )
 
 
-# The {user_id:id} convertor is registered where IdConvertor is defined.
-assert IdConvertor
+# The {user_id:id} convertor is registered by forum.routing, imported for it.
+assert routing.IdConvertor is not None
 
 routes = [
     Route("/moderation/members/{user_id:id}/reset-link", reset_link_create, methods=["POST"], name="reset_link_create"),
