@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 from tortoise import connections
 
 from forum import db
-from forum.accounts import auth, profiles, resets, security, twofactor_views
+from forum.accounts import auth, leaving, profiles, resets, security, twofactor_views
 from forum.accounts import views as accounts
 from forum.address import PublicAddress
 from forum.caching import PrivateResponses
@@ -126,6 +126,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             *security.routes,
             *twofactor_views.routes,
             *profiles.routes,
+            *leaving.routes,
             # Before the moderation routes: /moderation/members/{id}/{action} would take reset-link.
             *resets.routes,
             *moderation.routes,

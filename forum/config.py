@@ -85,6 +85,12 @@ class TrustSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class AccountsSettings:
+    # Days the name of a deleted account stays reserved, so that nobody takes it over at once.
+    username_quarantine_days: int = 30
+
+
+@dataclasses.dataclass(frozen=True)
 class PostsSettings:
     max_length: int = 20000
     replies_per_page: int = 20
@@ -143,6 +149,7 @@ class Settings:
     moderation: ModerationSettings = ModerationSettings()
     trust: TrustSettings = TrustSettings()
     posts: PostsSettings = PostsSettings()
+    accounts: AccountsSettings = AccountsSettings()
     feeds: FeedsSettings = FeedsSettings()
     search: SearchSettings = SearchSettings()
     languages: LanguagesSettings = LanguagesSettings()

@@ -41,6 +41,8 @@ def bdi(value: object) -> Markup:
 def person(user: User) -> Markup:
     """A member's name as bdi() gives it, followed by their role when they moderate: a name made
     to look like a moderator's still comes without the badge."""
+    if user.deleted_at is not None:
+        return Markup('<span class="deleted-member">%s</span>') % i18n.gettext("Deleted member")
     if user.role == Role.MEMBER:
         return bdi(user.username)
     role = i18n.gettext(labels.ROLE_NAMES[user.role])
@@ -61,6 +63,8 @@ def path_for(context: Mapping[str, Any], name: str, **params: object) -> str:
 @jinja2.pass_context
 def member_link(context: Mapping[str, Any], user: User) -> Markup:
     """A member's name, as person() gives it, linked to their public profile."""
+    if user.deleted_at is not None:
+        return person(user)
     return Markup('<a href="%s">%s</a>') % (path_for(context, "member_profile", username=user.username), person(user))
 
 

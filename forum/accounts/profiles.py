@@ -35,7 +35,7 @@ async def public_profile(name: str, language: str) -> Profile:
     """
     key = auth.login_key(name)
     member = await User.get_or_none(username_key=key) if key else None
-    if member is None:
+    if member is None or member.deleted_at is not None:
         raise NotFound()
     approved = Post.filter(author_id=member.id, status=PostStatus.APPROVED)
     posts = await approved.order_by("-id").limit(RECENT_POSTS).prefetch_related("topic__texts")

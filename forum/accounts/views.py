@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from forum.accounts import auth, carried, logins, recovery, security, sessions, spam, twofactor_views
+from forum.accounts import auth, carried, leaving, logins, recovery, security, sessions, spam, twofactor_views
 from forum.config import LANGUAGES, secret_key
 from forum.discussions.threads import undo_window_start
 from forum.errors import RateLimited, ValidationFailed
@@ -57,6 +57,7 @@ async def register(request: Request) -> Response:
             if password != form.get("password_confirm", password):
                 raise ValidationFailed({"password_confirm": gettext("The two passwords differ.")}, values)
             await request.app.state.limiter.hit("register", _client_ip(request))
+            await leaving.free_quarantined_names(settings.accounts.username_quarantine_days)
             user = await auth.create_user(values["username"], password, language=current_language())
             await sessions.log_in(request, user)
             # Shown once, on the answer to this form: never kept anywhere they could be read again.
