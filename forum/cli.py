@@ -104,7 +104,7 @@ def cmd_users_reset_link(settings: Settings, args: argparse.Namespace) -> None:
             raise SystemExit(f"No account is named {args.name}.")
         token = await issue_reset_link(user, None, secret_key(settings))
         base = settings.server.base_url.rstrip("/") or f"http://{settings.server.host}:{settings.server.port}"
-        print(f"{base}/reset/{token}")
+        print(f"{base}/reset?token={token}")
         print(f"Valid for a day and once, for {user.username}.", file=sys.stderr)
 
     _run(settings, work)

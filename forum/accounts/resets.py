@@ -64,13 +64,13 @@ async def reset_link_create(request: Request) -> Response:
     if member is None:
         raise NotFound()
     token = await issue_reset_link(member, moderator, secret_key(request.app.state.settings))
-    link = str(request.url_for("password_reset", token=token))
+    link = str(request.url_for("password_reset").include_query_params(token=token))
     return render(request, "moderation/reset_link.html", {"member": member, "link": link})
 
 
 async def password_reset(request: Request) -> Response:
     secret = secret_key(request.app.state.settings)
-    user = await user_for_token(request.path_params["token"], secret)
+    user = await user_for_token(request.query_params.get("token", ""), secret)
     if user is None:
         message = gettext("This reset link has expired or was used already. Ask a moderator for a new one.")
         return render(request, "errors/error.html", {"status": 410, "message": message}, status_code=410)
@@ -96,5 +96,6 @@ assert routing.IdConvertor is not None
 
 routes = [
     Route("/moderation/members/{user_id:id}/reset-link", reset_link_create, methods=["POST"], name="reset_link_create"),
-    Route("/reset/{token:str}", password_reset, methods=["GET", "POST"], name="password_reset"),
+    # The token in the query string, which the request log never records (see forum.logs).
+    Route("/reset", password_reset, methods=["GET", "POST"], name="password_reset"),
 ]
