@@ -18,14 +18,14 @@ from starlette.staticfiles import StaticFiles
 from tortoise import connections
 
 from forum import db
-from forum.accounts import auth, security
+from forum.accounts import auth, leaving, profiles, resets, security, twofactor_views
 from forum.accounts import views as accounts
 from forum.address import PublicAddress
 from forum.caching import PrivateResponses
 from forum.config import Settings, secret_key
 from forum.deadlines import BodyDeadline
 from forum.discussions import views as discussions
-from forum.errors import DatabaseUnavailable, ForumError, LoginRequired, NotFound, RateLimited
+from forum.errors import DatabaseUnavailable, ForumError, LoginRequired, NotFound, RateLimited, TwoFactorRequired
 from forum.feeds import views as feeds
 from forum.i18n import gettext
 from forum.logs import RequestLog
@@ -53,6 +53,8 @@ async def handle_error(request: Request, exc: Exception) -> Response:
                 next_path = "/"
         login = request.url_for("login").include_query_params(next=next_path)
         return RedirectResponse(str(login), status_code=303)
+    if isinstance(exc, TwoFactorRequired):
+        return RedirectResponse(request.url_for("two_factor_setup"), status_code=303)
     if isinstance(exc, ForumError):
         status, message = exc.status_code, exc.message
     elif isinstance(exc, HTTPException):
@@ -122,6 +124,11 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         routes=[
             *accounts.routes,
             *security.routes,
+            *twofactor_views.routes,
+            *profiles.routes,
+            *leaving.routes,
+            # Before the moderation routes: /moderation/members/{id}/{action} would take reset-link.
+            *resets.routes,
             *moderation.routes,
             *feeds.routes,
             *search.routes,

@@ -14,8 +14,9 @@ from tortoise.transactions import in_transaction
 
 from forum import archive, backup, db, seed
 from forum.accounts.auth import configure_hashing, create_user, set_password, username_key
+from forum.accounts.resets import issue_reset_link
 from forum.archive import ArchiveError
-from forum.config import ConfigError, Settings, default_config_path, load_settings
+from forum.config import ConfigError, Settings, default_config_path, load_settings, secret_key
 from forum.discussions.posts import rerender_all
 from forum.errors import ValidationFailed
 from forum.models import Role, User
@@ -92,6 +93,19 @@ def cmd_users_create(settings: Settings, args: argparse.Namespace) -> None:
     async def work() -> None:
         user = await create_user(args.name, password, role=Role(args.role))
         print(f"Created {user.role} {user.username}.")
+
+    _run(settings, work)
+
+
+def cmd_users_reset_link(settings: Settings, args: argparse.Namespace) -> None:
+    async def work() -> None:
+        user = await User.get_or_none(username_key=username_key(args.name.strip()))
+        if user is None:
+            raise SystemExit(f"No account is named {args.name}.")
+        token = await issue_reset_link(user, None, secret_key(settings))
+        base = settings.server.base_url.rstrip("/") or f"http://{settings.server.host}:{settings.server.port}"
+        print(f"{base}/reset?token={token}")
+        print(f"Valid for a day and once, for {user.username}.", file=sys.stderr)
 
     _run(settings, work)
 
@@ -256,6 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     set_password_parser.add_argument("name")
     set_password_parser.set_defaults(handler=cmd_users_set_password)
+    reset_link = users.add_parser("reset-link", parents=[config], help="print a one-time password reset link (a day)")
+    reset_link.add_argument("name")
+    reset_link.set_defaults(handler=cmd_users_reset_link)
     users.add_parser("list", parents=[config], help="list the accounts").set_defaults(handler=cmd_users_list)
 
     commands.add_parser("rerender", parents=[config], help="render all stored Markdown again").set_defaults(

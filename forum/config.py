@@ -57,6 +57,8 @@ class SecuritySettings:
     # and attempts allowed to wait for one; past that, a login is refused at once.
     password_hashes_at_once: int = 2
     password_hashes_waiting: int = 16
+    # Roles that must turn on two-factor sign-in before they can use their powers.
+    require_2fa_for: tuple[str, ...] = ("admin", "moderator")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,6 +82,12 @@ class TrustSettings:
     hide_at_flag_weight: int = 3
     flag_min_account_hours: int = 72
     flag_dismissals_to_lose_weight: int = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class AccountsSettings:
+    # Days the name of a deleted account stays reserved, so that nobody takes it over at once.
+    username_quarantine_days: int = 30
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,6 +149,7 @@ class Settings:
     moderation: ModerationSettings = ModerationSettings()
     trust: TrustSettings = TrustSettings()
     posts: PostsSettings = PostsSettings()
+    accounts: AccountsSettings = AccountsSettings()
     feeds: FeedsSettings = FeedsSettings()
     search: SearchSettings = SearchSettings()
     languages: LanguagesSettings = LanguagesSettings()
@@ -167,7 +176,11 @@ DEFAULTS = Settings()
 def declared_keys() -> dict[str, dict[str, Any]]:
     """Every section and key with its default, as declared above."""
     return {
-        section.name: {key.name: key.default for key in dataclasses.fields(getattr(DEFAULTS, section.name))}
+        section.name: {
+            # Lists are tuples here (settings are frozen) and arrays in TOML.
+            key.name: list(key.default) if isinstance(key.default, tuple) else key.default
+            for key in dataclasses.fields(getattr(DEFAULTS, section.name))
+        }
         for section in dataclasses.fields(Settings)
     }
 
@@ -219,6 +232,11 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] = os.envi
 
 
 def _checked(name: str, value: Any, default: Any) -> Any:
+    # declared_keys() gives lists as lists; the settings keep them as tuples.
+    if isinstance(default, list):
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ConfigError(f"{name} must be a list of strings, not {value!r}")
+        return tuple(value)
     # bool is a subclass of int, so compare exact types.
     if type(value) is not type(default):
         raise ConfigError(f"{name} must be a {type(default).__name__}, not {value!r}")
@@ -230,6 +248,9 @@ def _from_env(name: str, value: str, default: Any) -> Any:
         if value.lower() not in ("1", "0", "true", "false", "yes", "no"):
             raise ConfigError(f"{name} must be true or false")
         return value.lower() in ("1", "true", "yes")
+    if isinstance(default, list):
+        # A comma-separated list; empty for none.
+        return tuple(item.strip() for item in value.split(",") if item.strip())
     if isinstance(default, int):
         try:
             return int(value)
@@ -243,6 +264,8 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(f"[moderation] mode must be one of {', '.join(MODERATION_MODES)}")
     if settings.logging.format not in LOG_FORMATS:
         raise ConfigError(f"[logging] format must be one of {', '.join(LOG_FORMATS)}")
+    if not set(settings.security.require_2fa_for) <= {"admin", "moderator", "member"}:
+        raise ConfigError('[security] require_2fa_for lists roles among "admin", "moderator" and "member"')
     if settings.languages.default not in LANGUAGES:
         raise ConfigError(f"[languages] default must be one of {', '.join(LANGUAGES)}")
     if settings.languages.timezone not in available_timezones():

@@ -41,10 +41,21 @@ class LoginRequired(PermissionDenied):
     """Raised for anonymous readers on member-only pages: answered with a redirect to /login."""
 
 
+class TwoFactorRequired(PermissionDenied):
+    """Raised on staff pages for staff who must turn on two-factor sign-in first: answered with its setup page."""
+
+
 class CsrfFailed(PermissionDenied):
+    """`fields`: what a form from this site sent with a missing or stale token (None when the browser said the
+    post came from another site), so that a reply typed before the session ended is not lost."""
+
     default_message = lazy(
         "This form has expired or did not come from this site. Go back, reload the page and try again."
     )
+
+    def __init__(self, message: str | None = None, fields: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields
 
 
 class RateLimited(ForumError):

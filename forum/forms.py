@@ -65,5 +65,5 @@ def lenient_fields(body: bytes | bytearray) -> ImmutableMultiDict[str, str]:
 
 def _checked(request: Request, fields: ImmutableMultiDict[str, str]) -> ImmutableMultiDict[str, str]:
     if not csrf_valid(request, fields.get("csrf_token")):
-        raise CsrfFailed()
+        raise CsrfFailed(fields=fields)
     return fields

@@ -61,6 +61,8 @@ class Action(StrEnum):
     REVOKE_MODERATOR = "revoke-moderator"
     ALLOW_MEMBER_TOPICS = "allow-member-topics"
     DISALLOW_MEMBER_TOPICS = "disallow-member-topics"
+    ISSUE_RESET_LINK = "issue-reset-link"
+    DELETE_ACCOUNT = "delete-account"
 
 
 class User(Model):
@@ -96,6 +98,8 @@ class User(Model):
     # Base32 TOTP secret once two-factor sign-in is on, and the last 30-second step a code was accepted for.
     totp_secret = fields.CharField(max_length=64, null=True)
     totp_last_step = fields.BigIntField(null=True)
+    # When the member deleted the account: the row stays, under a neutral name, for the posts kept.
+    deleted_at = fields.DatetimeField(null=True)
 
     sessions: fields.ReverseRelation[Session]
     recovery_codes: fields.ReverseRelation[RecoveryCode]

@@ -41,6 +41,8 @@ def bdi(value: object) -> Markup:
 def person(user: User) -> Markup:
     """A member's name as bdi() gives it, followed by their role when they moderate: a name made
     to look like a moderator's still comes without the badge."""
+    if user.deleted_at is not None:
+        return Markup('<span class="deleted-member">%s</span>') % i18n.gettext("Deleted member")
     if user.role == Role.MEMBER:
         return bdi(user.username)
     role = i18n.gettext(labels.ROLE_NAMES[user.role])
@@ -56,6 +58,14 @@ def path_for(context: Mapping[str, Any], name: str, **params: object) -> str:
     """
     route: Route = context["request"].app.state.routes_by_name[name]
     return str(route.url_path_for(name, **params))
+
+
+@jinja2.pass_context
+def member_link(context: Mapping[str, Any], user: User) -> Markup:
+    """A member's name, as person() gives it, linked to their public profile."""
+    if user.deleted_at is not None:
+        return person(user)
+    return Markup('<a href="%s">%s</a>') % (path_for(context, "member_profile", username=user.username), person(user))
 
 
 _POST_HEADING = re.compile(r"<(/?)h([4-6])(?=[\s>])")
@@ -99,6 +109,7 @@ def _environment() -> jinja2.Environment:
         person=person,
         isolate=isolate,
         path_for=path_for,
+        member_link=member_link,
         flag_reasons=labels.FLAG_REASONS,
         reason_codes=labels.REASON_CODES,
         action_names=labels.ACTION_NAMES,

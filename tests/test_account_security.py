@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 from bs4 import BeautifulSoup
 
+from forum import archive
 from forum.accounts import sessions
 from forum.models import RecoveryCode, Session
 from tests.factories import PASSWORD, csrf_from, login, make_user
@@ -176,3 +178,16 @@ async def test_new_codes_replace_the_old_set(client: httpx.AsyncClient) -> None:
     client.cookies.clear()
     assert (await recover(client, "renewer", old[0])).status_code == 422
     assert (await recover(client, "renewer", new[0])).status_code == 303
+
+
+async def test_no_address_is_stored_anywhere(client: httpx.AsyncClient, tmp_path: Path) -> None:
+    """Registering, logging in, posting and reporting leave the client's address in no table."""
+    codes = await register(client, "anonymous_one")
+    assert codes
+    await make_user("second")
+    await login(client, "second")
+    export = tmp_path / "everything.jsonl"
+    await archive.export(export)
+    text = export.read_text("utf-8")
+    assert '"table":"sessions"' in text
+    assert "127.0.0.1" not in text

@@ -113,3 +113,18 @@ def test_the_secret_key_is_generated_once_with_mode_600(tmp_path: Path) -> None:
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert secret_key(settings) == key
     assert secret_key(settings.replace(security={"secret_key": "configured"})) == "configured"
+
+
+def test_roles_that_must_use_two_factor_come_from_the_file_or_the_environment(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[security]\nrequire_2fa_for = ["admin"]\n', "utf-8")
+    assert load_settings(config, {}).security.require_2fa_for == ("admin",)
+    assert load_settings(config, {"FORUM_SECURITY_REQUIRE_2FA_FOR": ""}).security.require_2fa_for == ()
+    both = load_settings(config, {"FORUM_SECURITY_REQUIRE_2FA_FOR": "admin, moderator"})
+    assert both.security.require_2fa_for == ("admin", "moderator")
+    config.write_text('[security]\nrequire_2fa_for = ["owner"]\n', "utf-8")
+    with pytest.raises(ConfigError):
+        load_settings(config, {})
+    config.write_text('[security]\nrequire_2fa_for = "admin"\n', "utf-8")
+    with pytest.raises(ConfigError):
+        load_settings(config, {})

@@ -20,7 +20,7 @@ from zxcvbn import zxcvbn
 
 from forum import identity
 from forum.config import SecuritySettings
-from forum.errors import LoginRequired, PermissionDenied, RateLimited, ValidationFailed
+from forum.errors import LoginRequired, PermissionDenied, RateLimited, TwoFactorRequired, ValidationFailed
 from forum.i18n import format_number, gettext, lazy
 from forum.models import Role, Session, User
 
@@ -318,10 +318,16 @@ def require_user(request: Request) -> User:
     return user
 
 
+def _require_second_factor(request: Request, user: User) -> None:
+    if user.totp_secret is None and user.role.value in request.app.state.settings.security.require_2fa_for:
+        raise TwoFactorRequired(gettext("Turn on two-factor sign-in first."))
+
+
 def require_moderator(request: Request) -> User:
     user = require_user(request)
     if not user.is_moderator:
         raise PermissionDenied(gettext("This page is for moderators."))
+    _require_second_factor(request, user)
     if user.suspended_until and user.suspended_until > datetime.now(UTC):
         raise PermissionDenied(gettext("Your account is suspended, so you cannot moderate for now."))
     return user
@@ -331,4 +337,5 @@ def require_admin(request: Request) -> User:
     user = require_user(request)
     if not user.is_admin:
         raise PermissionDenied(gettext("This is for administrators."))
+    _require_second_factor(request, user)
     return user

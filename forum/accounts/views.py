@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from forum.accounts import auth, logins, recovery, security, sessions, spam
+from forum.accounts import auth, carried, leaving, logins, recovery, security, sessions, spam, twofactor_views
 from forum.config import LANGUAGES, secret_key
 from forum.discussions.threads import undo_window_start
 from forum.errors import RateLimited, ValidationFailed
@@ -57,6 +57,7 @@ async def register(request: Request) -> Response:
             if password != form.get("password_confirm", password):
                 raise ValidationFailed({"password_confirm": gettext("The two passwords differ.")}, values)
             await request.app.state.limiter.hit("register", _client_ip(request))
+            await leaving.free_quarantined_names(settings.accounts.username_quarantine_days)
             user = await auth.create_user(values["username"], password, language=current_language())
             await sessions.log_in(request, user)
             # Shown once, on the answer to this form: never kept anywhere they could be read again.
@@ -80,9 +81,11 @@ async def login(request: Request) -> Response:
     values = {"username": "", "next": _next_url(request.query_params.get("next"))}
     errors: dict[str, str] = {}
     status = 200
+    kept: dict[str, str] = {}
     if request.method == "POST":
         try:
             form = await read_form(request)
+            kept = carried.kept_reply(form)
             username = form.get("username", "")
             # Shown again in the form: no longer than any account's name (a hostile one can be megabytes).
             values = {"username": username.strip()[: auth.USERNAME_MAX], "next": _next_url(form.get("next"))}
@@ -94,15 +97,23 @@ async def login(request: Request) -> Response:
                 address=_client_ip(request),
                 known_device=devices.knows(username),
             )
+            if user.totp_secret is not None:
+                return twofactor_views.hold_pending_login(request, user, values["next"], kept)
             await sessions.log_in(request, user)
-            response = RedirectResponse(values["next"], status_code=303)
+            response = await carried.after_login(request, values["next"], kept)
             devices.remember(response, user)
             return response
         except ValidationFailed as exc:
             errors, status = exc.errors, 422
         except RateLimited as exc:
             errors, status = {"": exc.message}, 429
-    return render(request, "accounts/login.html", {"values": values, "errors": errors}, status_code=status)
+    context = {
+        "values": values,
+        "errors": errors,
+        "code_expired": request.query_params.get("expired") == "1",
+        "kept": kept,
+    }
+    return render(request, "accounts/login.html", context, status_code=status)
 
 
 async def logout(request: Request) -> Response:

@@ -10,7 +10,7 @@ from forum import markup
 from forum.accounts.auth import require_user
 from forum.discussions import posts, threads, topics
 from forum.discussions.threads import visible_to
-from forum.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
+from forum.errors import CsrfFailed, NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.forms import read_form
 from forum.i18n import current_language, gettext
 from forum.models import Category, Post, PostStatus, pick_text
@@ -106,15 +106,49 @@ async def reply_form(request: Request) -> Response:
     return await _reply_form(request, request.path_params["topic_id"], values, {}, 200)
 
 
+KEPT_FIELDS = ("body", "parent_id", "lang")
+
+
+async def reply_form_kept(request: Request, topic_id: int, values: dict[str, str]) -> Response:
+    """The reply form again, holding a text that was sent when the session had ended (after the member logged in)."""
+    message = gettext(
+        "Your session had ended, so your reply was not posted. Your text is below: check it and send it again."
+    )
+    return await _reply_form(request, topic_id, values, {"": message}, 200)
+
+
+def _login_keeping(request: Request, topic_id: int, values: dict[str, str]) -> Response:
+    """The login page, carrying the reply that arrived without a session, to give it back after login."""
+    reply_page = request.url_for("reply_form", topic_id=topic_id).path
+    context = {
+        "values": {"username": "", "next": reply_page},
+        "errors": {},
+        "code_expired": False,
+        "kept": {"topic": str(topic_id), **values},
+    }
+    return render(request, "accounts/login.html", context, status_code=403)
+
+
 async def reply_create(request: Request) -> Response:
-    user = require_user(request)
+    user = request.state.user
     topic_id = request.path_params["topic_id"]
     settings = request.app.state.settings
     try:
         form = await read_form(request)
     except ValidationFailed as exc:
+        require_user(request)
         return await _reply_form(request, topic_id, exc.values, exc.errors, 422)
-    values = {key: form.get(key, "") for key in ("body", "parent_id", "lang")}
+    except CsrfFailed as exc:
+        if exc.fields is None:  # sent from another site
+            raise
+        kept = {key: exc.fields.get(key, "") for key in KEPT_FIELDS}
+        if user is None:
+            return _login_keeping(request, topic_id, kept)
+        message = gettext("This form had expired, so your reply was not posted. Check your text and send it again.")
+        return await _reply_form(request, topic_id, kept, {"": message}, 403)
+    values = {key: form.get(key, "") for key in KEPT_FIELDS}
+    if user is None:
+        return _login_keeping(request, topic_id, values)
     topic = await threads.get_topic(topic_id)
     try:
         parent_id = _parent_id(values["parent_id"])

@@ -25,6 +25,11 @@ class Migration(migrations.Migration):
         DropColumn(model_name='User', name='session_epoch'),
         ops.AddField(model_name='User', name='totp_secret', field=fields.CharField(null=True, max_length=64)),
         ops.AddField(model_name='User', name='totp_last_step', field=fields.BigIntField(null=True)),
+        ops.AddField(
+            model_name='User',
+            name='deleted_at',
+            field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
+        ),
         ops.CreateModel(
             name='Session',
             fields=[
