@@ -260,11 +260,20 @@ async def test_a_search_costs_the_same_statements_however_many_posts_match(
     topic = await make_topic()
     author = await make_user(trusted=True)
     statements = []
-    for _ in range(2):
+    for turn in range(2):
         for _ in range(15):
             await make_reply(topic, author, settings, "Workers' councils")
+        # More topics too: the topic filter names only the topic asked for, never lists them all.
+        for n in range(5):
+            await make_topic(f"Councils {n}")
         count_queries.statements.clear()
-        parse(await client.get("/search", params={"q": "councils", "language": "en", "author": author.username}))
+        page = parse(
+            await client.get(
+                "/search", params={"q": "councils", "language": "en", "author": author.username, "topic": topic.id}
+            )
+        )
+        assert len(page.select(".search-result")) == min(20, 15 * (turn + 1))
+        assert [option.get_text() for option in page.select("#search-topic option")][1:] == ["A question"]
         statements.append(len(count_queries.statements))
     assert statements[0] == statements[1] <= 6
 
