@@ -167,6 +167,27 @@ async def test_filters_and_the_empty_page_that_offers_to_drop_them(
     assert len(await found(client, "election", language="xx", topic="abc")) == 2
 
 
+async def test_a_topic_page_searches_its_own_replies(client: httpx.AsyncClient, settings: Settings) -> None:
+    unions, strikes = await make_topic("Unions"), await make_topic("Strikes")
+    author = await make_user(trusted=True)
+    here = await make_reply(unions, author, settings, "Solidarity here")
+    await make_reply(strikes, author, settings, "Solidarity there")
+    form = parse(await client.get(f"/topics/{unions.id}", params={"lang": "fa"})).select_one("form.topic-search")
+    assert form is not None and form["action"] == "http://testserver/search" and form["method"] == "get"
+    fields = {str(field["name"]): str(field.get("value", "")) for field in form.select("input")}
+    assert fields == {"topic": str(unions.id), "q": ""}
+    page = parse(await client.get("/search", params={**fields, "q": "solidarity"}))
+    assert [str(a["href"]) for a in page.select(".search-result-title a")] == [f"/posts/{here.id}"]
+    chosen = page.select_one("#search-topic option[selected]")
+    assert chosen is not None and chosen.get_text() == "Unions" and chosen["value"] == str(unions.id)
+    # A topic that does not exist filters everything out and offers to search every topic.
+    page = parse(await client.get("/search", params={"q": "solidarity", "topic": "999999"}))
+    assert page.select(".search-result") == [] and page.select_one("#search-topic option[selected]") is None
+    # (In Persian, right to left: the reader chose it on the topic page.)
+    assert [a.get_text() for a in page.select(".search-empty a")] == ["در همهٔ موضوع\u200cها"]
+    assert page.html is not None and page.html["dir"] == "rtl"
+
+
 async def test_pages_and_a_capped_count(client: httpx.AsyncClient, settings: Settings) -> None:
     client.app.state.settings = settings.replace(search={"results_per_page": 4, "ranked_matches": 6})  # type: ignore[attr-defined]
     topic = await make_topic()

@@ -143,6 +143,11 @@ async def test_member_search_reads_the_folded_names_in_one_statement(
         ("\u202e\u2066", []),
         ("well-being e-mail", ["well", "be", "e", "mail"]),
         ("ﷺ", ["صل", "له", "عل", "سلم"]),
+        # An underscore parts words; an astral format character (a tag) inside a word does not,
+        # in a text with astral letters (𝕏 is X) as in one without.
+        ("علي_حسن", ["عل", "حسن"]),
+        ("demo\U000e0041cracy 𝕏", ["democraci", "x"]),
+        ("demo\u200bcracy", ["democraci"]),
     ],
 )
 def test_terms(text: str, expected: list[str]) -> None:
