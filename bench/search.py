@@ -8,8 +8,9 @@ numbers sprinkled in as rare words and a tenth of the Arabic-script words spelle
 the other language's way. They are inserted in bulk and indexed with the same
 rebuild `forum reindex` runs. The searches mix one word, two words, a rare and a
 common word, language filters and variant spellings; after one untimed pass,
-each is timed as a whole page over HTTP, as the search service alone and as the
-index statement alone, and its statements are counted.
+each is timed as a whole page over HTTP (wall clock and the process's CPU time),
+as the search service alone and as the index statement alone, and its statements
+are counted.
 A PostgreSQL database given here is emptied afterwards.
 """
 
@@ -144,10 +145,12 @@ async def measure(settings: Settings, asked: list[dict[str, str]]) -> None:
         # One pass first, untimed, as a running forum's caches would be warm.
         for params in asked:
             await http.get("/search", params=params)
-        pages, statements = [], Counter[int]()
+        pages, processor, statements = [], [], Counter[int]()
         for params in asked:
             counter.statements.clear()
+            cpu = time.process_time()
             pages.append(await timed(lambda params=params: http.get("/search", params=params)))
+            processor.append((time.process_time() - cpu) * 1000)
             statements[len(counter.statements)] += 1
         empty = [await timed(lambda: http.get("/search")) for _ in asked]
     services, lookups, matches = [], [], []
@@ -165,6 +168,9 @@ async def measure(settings: Settings, asked: list[dict[str, str]]) -> None:
         f"{capped} capped at {settings.search.ranked_matches}, {matches.count(0)} with none"
     )
     print(summary("whole page over HTTP", pages))
+    # The forum process's own CPU time (its SQLite thread included, PostgreSQL's server not): on a machine
+    # whose cores other work shares, a steadier measure than the wall clock.
+    print(summary("the same pages, CPU time of the forum process", processor))
     print(summary("search service alone", services))
     print(summary("the index statement alone", lookups))
     print(summary("the same page without a query", empty))

@@ -174,7 +174,12 @@ def format_day(value: datetime) -> str:
 
 def language_name(code: str) -> str:
     """The name of a language in the interface language ("انگلیسی" for "en" on a Persian page)."""
-    return _locale(code).get_language_name(_current.get()) or code
+    return _language_name(code, _current.get())
+
+
+@functools.lru_cache(maxsize=64)
+def _language_name(code: str, interface: str) -> str:
+    return _locale(code).get_language_name(interface) or code
 
 
 def format_datetime(value: datetime, format: DateWidth = "medium") -> str:
@@ -191,13 +196,18 @@ def format_datetime(value: datetime, format: DateWidth = "medium") -> str:
         at = "، " if format == "short" else "، ساعت "
         text = _solar_hijri_date(local, format) + at + format_time(local, "short", locale=locale)
     else:
-        pattern = (
-            str(get_datetime_format(format, locale))
-            .replace("{1}", get_date_format(format, locale).pattern)
-            .replace("{0}", get_time_format("short", locale).pattern)
-        )
-        text = babel_format_datetime(local, pattern, tzinfo=zone, locale=locale)
+        text = babel_format_datetime(local, _datetime_pattern(locale, format), tzinfo=zone, locale=locale)
     return _localise_digits(f"{text} ({timezone_name()})")
+
+
+@functools.lru_cache(maxsize=32)
+def _datetime_pattern(locale: Locale, format: DateWidth) -> str:
+    """CLDR's pattern of a date at a time (to the minute) in `locale`."""
+    return (
+        str(get_datetime_format(format, locale))
+        .replace("{1}", get_date_format(format, locale).pattern)
+        .replace("{0}", get_time_format("short", locale).pattern)
+    )
 
 
 def timezone_name(name: str | None = None) -> str:

@@ -73,6 +73,9 @@ class User(Model):
     # The name's confusable skeleton (forum.identity.skeleton), compared on registration.
     # Migrations recompute it when the rules or Unicode's data change.
     skeleton = fields.CharField(max_length=255, db_index=True)
+    # The name under the folding of search (forum.search.folding.fold), for the
+    # moderators' member search. Migrations recompute it when the folding changes.
+    name_folded = fields.CharField(max_length=255, default="", db_default="", db_index=True)
     password_hash = fields.CharField(max_length=255)
     role = fields.CharEnumField(Role, max_length=16, default=Role.MEMBER)
     language = fields.CharField(max_length=2, null=True)

@@ -167,6 +167,27 @@ async def test_filters_and_the_empty_page_that_offers_to_drop_them(
     assert len(await found(client, "election", language="xx", topic="abc")) == 2
 
 
+async def test_a_topic_page_searches_its_own_replies(client: httpx.AsyncClient, settings: Settings) -> None:
+    unions, strikes = await make_topic("Unions"), await make_topic("Strikes")
+    author = await make_user(trusted=True)
+    here = await make_reply(unions, author, settings, "Solidarity here")
+    await make_reply(strikes, author, settings, "Solidarity there")
+    form = parse(await client.get(f"/topics/{unions.id}", params={"lang": "fa"})).select_one("form.topic-search")
+    assert form is not None and form["action"] == "http://testserver/search" and form["method"] == "get"
+    fields = {str(field["name"]): str(field.get("value", "")) for field in form.select("input")}
+    assert fields == {"topic": str(unions.id), "q": ""}
+    page = parse(await client.get("/search", params={**fields, "q": "solidarity"}))
+    assert [str(a["href"]) for a in page.select(".search-result-title a")] == [f"/posts/{here.id}"]
+    chosen = page.select_one("#search-topic option[selected]")
+    assert chosen is not None and chosen.get_text() == "Unions" and chosen["value"] == str(unions.id)
+    # A topic that does not exist filters everything out and offers to search every topic.
+    page = parse(await client.get("/search", params={"q": "solidarity", "topic": "999999"}))
+    assert page.select(".search-result") == [] and page.select_one("#search-topic option[selected]") is None
+    # (In Persian, right to left: the reader chose it on the topic page.)
+    assert [a.get_text() for a in page.select(".search-empty a")] == ["در همهٔ موضوع\u200cها"]
+    assert page.html is not None and page.html["dir"] == "rtl"
+
+
 async def test_pages_and_a_capped_count(client: httpx.AsyncClient, settings: Settings) -> None:
     client.app.state.settings = settings.replace(search={"results_per_page": 4, "ranked_matches": 6})  # type: ignore[attr-defined]
     topic = await make_topic()
@@ -260,11 +281,20 @@ async def test_a_search_costs_the_same_statements_however_many_posts_match(
     topic = await make_topic()
     author = await make_user(trusted=True)
     statements = []
-    for _ in range(2):
+    for turn in range(2):
         for _ in range(15):
             await make_reply(topic, author, settings, "Workers' councils")
+        # More topics too: the topic filter names only the topic asked for, never lists them all.
+        for n in range(5):
+            await make_topic(f"Councils {n}")
         count_queries.statements.clear()
-        parse(await client.get("/search", params={"q": "councils", "language": "en", "author": author.username}))
+        page = parse(
+            await client.get(
+                "/search", params={"q": "councils", "language": "en", "author": author.username, "topic": topic.id}
+            )
+        )
+        assert len(page.select(".search-result")) == min(20, 15 * (turn + 1))
+        assert [option.get_text() for option in page.select("#search-topic option")][1:] == ["A question"]
         statements.append(len(count_queries.statements))
     assert statements[0] == statements[1] <= 6
 

@@ -23,6 +23,7 @@ from forum.config import SecuritySettings
 from forum.errors import LoginRequired, PermissionDenied, RateLimited, TwoFactorRequired, ValidationFailed
 from forum.i18n import format_number, gettext, lazy
 from forum.models import Role, Session, User
+from forum.search.members import fold_name
 
 if TYPE_CHECKING:
     from zxcvbn.matching import _Match
@@ -224,6 +225,7 @@ async def create_user(username: str, password: str, *, role: Role = Role.MEMBER,
             username=username,
             username_key=username_key(username),
             skeleton=skeleton,
+            name_folded=fold_name(username),
             password_hash=await _hash(password),
             role=role,
             language=language,
