@@ -61,3 +61,75 @@ document.addEventListener("click", async (event) => {
   document.body.append(dialog);
   dialog.showModal();
 });
+
+// "Quote" under a post: with text of that post selected, the selection is quoted in the page's reply
+// form; without a selection the link opens the reply page with the whole post quoted.
+let lastSelection = null;
+document.addEventListener("selectionchange", () => {
+  const selection = window.getSelection();
+  const text = selection ? selection.toString().trim() : "";
+  const body = text && selection.anchorNode ? selection.anchorNode.parentElement?.closest(".post-body") : null;
+  if (body && body.contains(selection.focusNode)) {
+    lastSelection = { postId: body.closest("article.post").id, text };
+  }
+});
+
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a.quote-link");
+  const form = document.getElementById("reply");
+  if (!link || !form || !plainClick(event)) {
+    return;
+  }
+  const chosen = lastSelection && lastSelection.postId === `post-${link.dataset.postId}` ? lastSelection : null;
+  if (!chosen) {
+    return;
+  }
+  event.preventDefault();
+  lastSelection = null;
+  const quoted = chosen.text.split(/\r?\n/).map((line) => `> ${line}`.trimEnd());
+  quoted.push(">", `> — [${link.dataset.author}](/posts/${link.dataset.postId})`, "", "");
+  form.querySelector("input[name=parent_id]").value = link.dataset.postId;
+  form.querySelector("label[for=reply-body]").textContent = link.dataset.label;
+  link.closest("article.post").after(form);
+  const textarea = form.querySelector("textarea");
+  textarea.value = (textarea.value.trim() ? `${textarea.value.trimEnd()}\n\n` : "") + quoted.join("\n");
+  textarea.dispatchEvent(new Event("input", { bubbles: true }));
+  textarea.focus();
+});
+
+// The reply being written is saved as a draft every few seconds while it changes.
+const AUTOSAVE_MS = 5000;
+for (const form of document.querySelectorAll("form[data-draft-url]")) {
+  const status = form.querySelector(".draft-status");
+  let changed = false;
+  form.addEventListener("input", () => {
+    changed = true;
+  });
+  form.addEventListener("submit", () => {
+    changed = false;
+  });
+  window.setInterval(async () => {
+    if (!changed) {
+      return;
+    }
+    changed = false;
+    const fields = new URLSearchParams();
+    for (const name of ["csrf_token", "parent_id", "body", "lang"]) {
+      const field = form.elements.namedItem(name);
+      fields.set(name, field ? field.value : "");
+    }
+    try {
+      const response = await fetch(form.dataset.draftUrl, {
+        method: "POST",
+        body: fields,
+        credentials: "same-origin",
+        headers: { "X-Autosave": "1" },
+      });
+      if (response.ok && status) {
+        status.textContent = status.dataset.savedLabel;
+      }
+    } catch {
+      changed = true;
+    }
+  }, AUTOSAVE_MS);
+}

@@ -17,6 +17,10 @@ from forum.config import Settings
 
 POSTGRES_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")
 TABLES = (
+    "notifications",
+    "topic_states",
+    "drafts",
+    "notice_settings",
     "moderation_actions",
     "flags",
     "revisions",

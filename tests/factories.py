@@ -17,6 +17,7 @@ from forum.config import Settings
 from forum.discussions import posts, topics
 from forum.models import Category, Post, Role, Topic, TopicText, TrustLevel, User
 from forum.moderation import actions
+from forum.notifications import drafts, feed
 
 PASSWORD = "correct horse battery staple"
 _sequence = itertools.count(1)
@@ -126,6 +127,9 @@ async def make_forum(settings: Settings) -> dict[str, User]:
     locked = await Topic.exclude(id=topic.id).first()
     assert locked is not None
     await actions.set_locked(locked.id, moderator, True, "heated", "A pause")
+    # Notices came with the replies and decisions; a draft and a member's own settings complete the tables.
+    await drafts.save(member, topic.id, root.id, "نصف فكرة…", "ar")
+    await feed.regenerate(trusted)
     return {"admin": admin, "moderator": moderator, "member": member, "trusted": trusted}
 
 
