@@ -64,14 +64,23 @@ document.addEventListener("click", async (event) => {
 
 // "Quote" under a post: with text of that post selected, the selection is quoted in the page's reply
 // form; without a selection the link opens the reply page with the whole post quoted.
-let lastSelection = null;
-document.addEventListener("selectionchange", () => {
+const selectedIn = (postId) => {
   const selection = window.getSelection();
   const text = selection ? selection.toString().trim() : "";
-  const body = text && selection.anchorNode ? selection.anchorNode.parentElement?.closest(".post-body") : null;
-  if (body && body.contains(selection.focusNode)) {
-    lastSelection = { postId: body.closest("article.post").id, text };
+  const node = text && selection.anchorNode;
+  if (!node) {
+    return "";
   }
+  const body = (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement).closest(".post-body");
+  const inPost = body && body.contains(selection.focusNode) && body.closest("article.post").id === `post-${postId}`;
+  return inPost ? text : "";
+};
+
+// Pressing the mouse on the link may clear the selection before the click: keep it from that moment.
+let pressedSelection = "";
+document.addEventListener("mousedown", (event) => {
+  const link = event.target.closest("a.quote-link");
+  pressedSelection = link ? selectedIn(link.dataset.postId) : "";
 });
 
 document.addEventListener("click", (event) => {
@@ -80,13 +89,13 @@ document.addEventListener("click", (event) => {
   if (!link || !form || !plainClick(event)) {
     return;
   }
-  const chosen = lastSelection && lastSelection.postId === `post-${link.dataset.postId}` ? lastSelection : null;
-  if (!chosen) {
+  const text = selectedIn(link.dataset.postId) || pressedSelection;
+  pressedSelection = "";
+  if (!text) {
     return;
   }
   event.preventDefault();
-  lastSelection = null;
-  const quoted = chosen.text.split(/\r?\n/).map((line) => `> ${line}`.trimEnd());
+  const quoted = text.split(/\r?\n/).map((line) => `> ${line}`.trimEnd());
   quoted.push(">", `> — [${link.dataset.author}](/posts/${link.dataset.postId})`, "", "");
   form.querySelector("input[name=parent_id]").value = link.dataset.postId;
   form.querySelector("label[for=reply-body]").textContent = link.dataset.label;
