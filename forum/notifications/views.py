@@ -11,7 +11,7 @@ from starlette.routing import Route
 from forum.accounts.auth import require_user
 from forum.config import secret_key
 from forum.discussions import threads
-from forum.errors import RateLimited, ValidationFailed
+from forum.errors import NotFound, RateLimited, ValidationFailed
 from forum.feeds import rss
 from forum.feeds.views import MEDIA_TYPE, _not_modified, absolute
 from forum.forms import read_form
@@ -32,17 +32,14 @@ async def notifications_list(request: Request) -> Response:
     return render(request, "notifications/list.html", {"inbox": page, "describe": wording.describe})
 
 
-async def notification_read(request: Request) -> Response:
+async def notifications_read(request: Request) -> Response:
+    """Mark the notice named by the form's `notice` read, or all of them when it names none."""
     user = require_user(request)
-    await read_form(request)
-    await inbox.mark_read(user.id, request.path_params["notice_id"])
-    return RedirectResponse(request.url_for("notifications_list"), status_code=303)
-
-
-async def notifications_read_all(request: Request) -> Response:
-    user = require_user(request)
-    await read_form(request)
-    await inbox.mark_read(user.id)
+    form = await read_form(request)
+    notice_id = parse_id(form.get("notice"))
+    if form.get("notice") and notice_id is None:
+        raise NotFound()
+    await inbox.mark_read(user.id, notice_id)
     return RedirectResponse(request.url_for("notifications_list"), status_code=303)
 
 
@@ -146,8 +143,7 @@ async def feed_personal(request: Request) -> Response:
 
 routes = [
     Route("/notifications", notifications_list, name="notifications_list"),
-    Route("/notifications/read", notifications_read_all, methods=["POST"], name="notifications_read_all"),
-    Route("/notifications/{notice_id:id}/read", notification_read, methods=["POST"], name="notification_read"),
+    Route("/notifications/read", notifications_read, methods=["POST"], name="notifications_read"),
     Route("/topics/{topic_id:id}/watch", topic_watch, methods=["POST"], name="topic_watch"),
     Route("/topics/{topic_id:id}/draft", draft_save, methods=["POST"], name="draft_save"),
     Route("/profile/notices", notice_settings_save, methods=["POST"], name="notice_settings_save"),
