@@ -31,6 +31,7 @@ from forum.i18n import gettext
 from forum.logs import RequestLog
 from forum.middleware import RequestContext, SecurityHeaders, ServerErrors
 from forum.moderation import views as moderation
+from forum.notifications import views as notifications
 from forum.ratelimit import RateLimiter
 from forum.resources import STATIC_DIR
 from forum.search import views as search
@@ -132,6 +133,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             *moderation.routes,
             *feeds.routes,
             *search.routes,
+            *notifications.routes,
             # Last: /topics/{id}/{slug} would otherwise swallow /topics/{id}/reply and the like.
             *discussions.routes,
             Route("/healthz", healthz, name="healthz"),

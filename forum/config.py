@@ -66,6 +66,8 @@ class ModerationSettings:
     mode: str = "first-posts"
     # Links in one post by a member under pre-moderation (trust level new).
     max_links_untrusted: int = 2
+    # Mentions of other members (links and notices) in one post by a member under pre-moderation.
+    max_mentions_untrusted: int = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,6 +135,8 @@ class RatelimitSettings:
     preview: str = "10/minute"
     edit: str = "10/minute;60/hour"
     flag: str = "20/hour"
+    # Drafts saved by one member (the reply form's script saves every few seconds while they type).
+    draft: str = "30/minute;600/hour"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -294,6 +298,7 @@ def _validate(settings: Settings) -> None:
     for name, value in (
         ("[security] register_min_seconds", settings.security.register_min_seconds),
         ("[moderation] max_links_untrusted", settings.moderation.max_links_untrusted),
+        ("[moderation] max_mentions_untrusted", settings.moderation.max_mentions_untrusted),
         ("[posts] duplicate_window_seconds", settings.posts.duplicate_window_seconds),
     ):
         if value < 0:

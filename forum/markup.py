@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import anyio
 from anyio.lowlevel import RunVar
@@ -60,12 +60,19 @@ _INVISIBLE_IN_HOST = re.compile(f"[{_IGNORABLE}\u200c\u200d]")
 # Scheme and authority (user, host, port), then the rest of the address.
 _URL_PARTS = re.compile(r"((?:[a-z][a-z0-9+.-]*:)?(?://)?[^/?#]*)(.*)", re.I | re.S)
 _CODE_CLASS = re.compile(r"language-[\w+#.-]{1,32}")
+# "@" at the start of a word (not in "someone@example.org"), then a name as registration allows it:
+# letters, digits and marks of any script, the signs _ - . and the zero-width non-joiner.
+MENTION = re.compile(
+    r"(?<![\w@])@([^\W_](?:[^\W_]|[_.\-\u200c\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed])*)"
+)
+MENTION_TRAILING_SIGNS = "_.-\u200c"
+MEMBER_PATH = "/members/"
 
 
 def _allowed_attribute(tag: str, name: str, value: str) -> bool:
     """Allow only the few attributes Markdown itself produces."""
     if tag == "a":
-        return name in {"href", "title", "rel"}
+        return name in {"href", "title", "rel"} or (name == "class" and value == "mention")
     if tag == "ol":
         return name == "start" and value.isdigit()
     if tag == "code":
@@ -227,6 +234,62 @@ def _forum_rules(state: StateCore) -> None:
             token.children = _inline_children(state, token.children, links)
 
 
+def member_path(name: str) -> str:
+    """Where a mention of `name` leads: the member's public profile."""
+    return MEMBER_PATH + quote(name, safe="")
+
+
+def mention_name(written: str) -> str:
+    """The name a mention refers to: what follows "@", without the signs that end a sentence."""
+    return written.rstrip(MENTION_TRAILING_SIGNS)
+
+
+def _mention_tokens(content: str, state: StateCore, linked: set[str]) -> list[Token] | None:
+    """`content` split into text and mention links, or None when it names no member to link."""
+    members: Mapping[str, str] = state.env.get("mentions") or {}
+    limit: int = state.env.get("max_mentions", 0)
+    out: list[Token] = []
+    start = 0
+    for match in MENTION.finditer(content):
+        name = mention_name(match[1])
+        username = members.get(name)
+        if username is None or (username not in linked and len(linked) >= limit):
+            continue
+        linked.add(username)
+        end = match.start() + 1 + len(name)
+        out.append(Token("text", "", 0, content=content[start : match.start()]))
+        out.append(Token("link_open", "a", 1, attrs={"href": member_path(username), "class": "mention"}))
+        out.append(Token("text", "", 0, content=content[match.start() : end]))
+        out.append(Token("link_close", "a", -1))
+        start = end
+    if not out:
+        return None
+    out.append(Token("text", "", 0, content=content[start:]))
+    return out
+
+
+def _mentions(state: StateCore) -> None:
+    """Link `@name` to the member's profile for the members given in env["mentions"], outside links and code."""
+    if not state.env.get("mentions"):
+        return
+    linked: set[str] = set()
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        children: list[Token] = []
+        in_link = 0
+        for child in token.children:
+            if child.type in {"link_open", "link_close"}:
+                in_link += child.nesting
+            if child.type == "text" and not in_link and "@" in child.content:
+                split = _mention_tokens(child.content, state, linked)
+                if split is not None:
+                    children.extend(split)
+                    continue
+            children.append(child)
+        token.children = children
+
+
 class _RelFilter(Filter):  # type: ignore[misc]  # bleach has no type information
     """Give every surviving link the same rel, replacing any existing one."""
 
@@ -252,6 +315,7 @@ _md.normalizeLink = _normalize_link  # type: ignore[method-assign]
 _md.normalizeLinkText = _normalize_link_text  # type: ignore[method-assign]
 _md.block.ruler.before(_md.block.ruler.get_all_rules()[0], "nesting_cut", _nesting_cut)
 _md.core.ruler.push("forum_rules", _forum_rules)
+_md.core.ruler.push("mentions", _mentions)
 
 _cleaner = Cleaner(
     tags=ALLOWED_TAGS,
@@ -266,22 +330,27 @@ _cleaner = Cleaner(
 _render_slots: RunVar[anyio.CapacityLimiter] = RunVar("forum_render_slots")
 
 
-async def render_async(source: str) -> str:
+async def render_async(source: str, mentions: Mapping[str, str] | None = None, max_mentions: int = 0) -> str:
     """render() in a thread, at most RENDER_THREADS at once, so that the event loop serves others meanwhile."""
     try:
         slots = _render_slots.get()
     except LookupError:
         slots = anyio.CapacityLimiter(RENDER_THREADS)
         _render_slots.set(slots)
-    return await anyio.to_thread.run_sync(render, source, limiter=slots)
+    return await anyio.to_thread.run_sync(render, source, mentions, max_mentions, limiter=slots)
 
 
-def render(source: str) -> str:
-    """Render Markdown to HTML that is safe to store and serve verbatim."""
+def render(source: str, mentions: Mapping[str, str] | None = None, max_mentions: int = 0) -> str:
+    """Render Markdown to HTML that is safe to store and serve verbatim.
+
+    `mentions` ({name as written: username}, see notifications.mentions) are the members
+    whose `@name` becomes a link to their profile, the first `max_mentions` of them.
+    """
     if not source.strip():
         return ""
+    env = {"mentions": mentions or {}, "max_mentions": max_mentions}
     try:
-        rendered = _md.render(source)
+        rendered = _md.render(source, env)
     # Posts must always be storable: should the parser ever fail on hostile input,
     # fall back to showing the source as escaped text rather than refusing the post.
     except Exception:

@@ -17,6 +17,7 @@ from forum.config import LANGUAGES
 from forum.csrf import csrf_valid
 from forum.errors import DatabaseUnavailable, connection_failure
 from forum.forms import MAX_FORM_BYTES, lenient_fields
+from forum.notifications import inbox
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -75,13 +76,15 @@ class RequestContext:
             session.clear()
         user = live.user if live else None
         request.state.user = user
+        # Not from a feed: a reader keeps no cookie, and one would make the feed uncacheable.
+        feed = request.url.path.endswith(".rss")
+        # The count in the header of every page (feeds have no header).
+        request.state.unread_notices = await inbox.unread_count(user.id) if user is not None and not feed else 0
         if user is not None:
             i18n.set_language(i18n.negotiate(query, user.language, cookie, accept, self.default_language))
         # A zone saved before the time zone database dropped it falls back to the default.
         chosen = user.timezone if user and user.timezone and i18n.is_timezone(user.timezone) else None
         i18n.set_timezone(chosen or self.default_timezone)
-        # Not from a feed: a reader keeps no cookie, and one would make the feed uncacheable.
-        feed = request.url.path.endswith(".rss")
         remember = query if query in LANGUAGES and query != cookie and not feed else None
 
         async def send_with_cookie(message: Message) -> None:

@@ -357,3 +357,114 @@ class RecoveryCode(Model):
 
     class Meta:
         table = "recovery_codes"
+
+
+class NoticeKind(StrEnum):
+    """Why a member is told about a post."""
+
+    REPLY = "reply"
+    WATCHED = "watched"
+    MENTION = "mention"
+    QUOTE = "quote"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    FLAG_UPHELD = "flag-upheld"
+    FLAG_DISMISSED = "flag-dismissed"
+
+
+class WatchLevel(StrEnum):
+    WATCHING = "watching"
+    MUTED = "muted"
+
+
+class Notification(Model):
+    """A notice to a member about a post: an answer, a mention, a quote or a decision."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name="notifications", on_delete=fields.CASCADE
+    )
+    user_id: int
+    kind = fields.CharEnumField(NoticeKind, max_length=16)
+    post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
+        "forum.Post", related_name="notifications", on_delete=fields.CASCADE
+    )
+    post_id: int
+    # Who wrote the post or made the decision.
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name="notices_caused", null=True, on_delete=fields.SET_NULL
+    )
+    actor_id: int | None
+    reason = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    read_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "notifications"
+        indexes = (("user_id", "read_at"), ("post_id", "user_id"))
+
+
+class TopicState(Model):
+    """A member and a topic: how far they have read it, and whether they watch or mute it.
+
+    `last_read_id`: every post of the topic up to this id was on a page they opened.
+    """
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name="topic_states", on_delete=fields.CASCADE
+    )
+    user_id: int
+    topic: fields.ForeignKeyRelation[Topic] = fields.ForeignKeyField(
+        "forum.Topic", related_name="member_states", on_delete=fields.CASCADE
+    )
+    topic_id: int
+    # Watching: told of every new reply. Muted: told of nothing in it. Null: the usual notices.
+    level = fields.CharEnumField(WatchLevel, max_length=16, null=True)
+    last_read_id = fields.IntField(default=0)
+    watched_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "topic_states"
+        unique_together = (("user", "topic"),)
+        indexes = (("topic_id", "level"),)
+
+
+class Draft(Model):
+    """A reply being written, kept for its author per topic and parent post (0: the topic itself)."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name="drafts", on_delete=fields.CASCADE
+    )
+    user_id: int
+    topic: fields.ForeignKeyRelation[Topic] = fields.ForeignKeyField(
+        "forum.Topic", related_name="drafts", on_delete=fields.CASCADE
+    )
+    topic_id: int
+    parent_key = fields.IntField(default=0)
+    body = fields.TextField()
+    language = fields.CharField(max_length=2, default="")
+    # Set by the save (not auto_now, which an import would overwrite).
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "drafts"
+        unique_together = (("user", "topic", "parent_key"),)
+
+
+class NoticeSettings(Model):
+    """The choices of a member about notices, and the generation of their personal feed address."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.OneToOneRelation[User] = fields.OneToOneField(
+        "forum.User", related_name="notice_settings", on_delete=fields.CASCADE
+    )
+    user_id: int
+    # Replying to a topic starts watching it.
+    watch_replied = fields.BooleanField(default=True)
+    # Raised to give the personal feed a new address: the old one then answers 404.
+    feed_generation = fields.IntField(default=0)
+
+    class Meta:
+        table = "notice_settings"

@@ -61,7 +61,17 @@ class RateLimiter:
         self._failed_at: float | None = None
         self.rules: dict[str, list[RateLimitItem]] = {
             name: parse_many(getattr(settings, name))
-            for name in ("reply", "reply_untrusted", "register", "login_pair", "login_ip", "preview", "edit", "flag")
+            for name in (
+                "reply",
+                "reply_untrusted",
+                "register",
+                "login_pair",
+                "login_ip",
+                "preview",
+                "edit",
+                "flag",
+                "draft",
+            )
         }
         # Rules that slow down instead of refusing. Each is counted past its limits (in the same
         # windows), far enough for the wait to reach its longest.

@@ -26,6 +26,7 @@ def _page_context(request: Request) -> dict[str, Any]:
     return {
         # Error pages for failures outside the middleware stack have neither.
         "user": getattr(request.state, "user", None),
+        "unread_notices": getattr(request.state, "unread_notices", 0),
         "lang": language,
         "dir": direction(language),
         "csrf_token": LazyToken(request),

@@ -19,6 +19,10 @@ POSTGRES_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")
 TABLES = (
     "sessions",
     "recovery_codes",
+    "notifications",
+    "topic_states",
+    "drafts",
+    "notice_settings",
     "moderation_actions",
     "flags",
     "revisions",

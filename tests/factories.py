@@ -18,6 +18,7 @@ from forum.config import Settings, secret_key
 from forum.discussions import posts, topics
 from forum.models import Category, Post, Role, Session, Topic, TopicText, TrustLevel, User
 from forum.moderation import actions
+from forum.notifications import drafts, feed
 
 PASSWORD = "correct horse battery staple"
 _sequence = itertools.count(1)
@@ -129,6 +130,9 @@ async def make_forum(settings: Settings) -> dict[str, User]:
     await actions.set_locked(locked.id, moderator, True, "heated", "A pause")
     await recovery.new_codes(member, secret_key(settings))
     await Session.create(id="0" * 64, user=member, device="Firefox|Android", last_seen_at=datetime.now(UTC))
+    # Notices came with the replies and decisions; a draft and a member's own settings complete the tables.
+    await drafts.save(member, topic.id, root.id, "نصف فكرة…", "ar")
+    await feed.regenerate(trusted)
     return {"admin": admin, "moderator": moderator, "member": member, "trusted": trusted}
 
 

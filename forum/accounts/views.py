@@ -25,6 +25,7 @@ from forum.i18n import (
     timezone_choice,
 )
 from forum.models import Post
+from forum.notifications import profile as notices_profile
 from forum.templating import render
 
 
@@ -149,6 +150,7 @@ async def profile(request: Request) -> Response:
         "saved": saved,
         "timezones": _timezone_choices(user.timezone),
         "default_timezone": request.app.state.settings.languages.timezone,
+        **await notices_profile.profile_context(request, user),
     }
     return render(request, "accounts/profile.html", context, status_code=422 if errors else 200)
 

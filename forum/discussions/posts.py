@@ -17,6 +17,7 @@ from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.i18n import format_number, gettext, ngettext
 from forum.models import Post, PostStatus, Revision, Topic, TopicText, User
 from forum.moderation import actions
+from forum.notifications import drafts, following, mentions, notices
 from forum.search import index as search_index
 from forum.trust import levels
 
@@ -54,10 +55,12 @@ def clean_body(source: str, settings: Settings, values: dict[str, str]) -> str:
 def check_links(html: str, author: User, settings: Settings, values: dict[str, str]) -> None:
     """ValidationFailed when a member not yet trusted put more links in a post than `max_links_untrusted`.
 
-    Counted in the rendered HTML, so that bare addresses made into links count too.
+    Counted in the rendered HTML, so that bare addresses made into links count too; mentions
+    of members do not count (they have a limit of their own, see render_post).
     """
     limit = settings.moderation.max_links_untrusted
-    if levels.is_premoderated(author, settings) and len(_LINK.findall(html)) > limit:
+    links = len(_LINK.findall(html)) - mentions.count_in(html)
+    if levels.is_premoderated(author, settings) and links > limit:
         message = ngettext(
             "Until some of your posts have been approved, a post can contain at most %(limit)s link. "
             "Remove some links and send again.",
@@ -102,6 +105,17 @@ async def ensure_not_repeated(author: User, body: str, settings: Settings, value
 
 def _comparable(body: str) -> str:
     return " ".join(body.split()).casefold()
+
+
+def mention_limit(author: User, settings: Settings) -> int:
+    if levels.is_premoderated(author, settings):
+        return min(settings.moderation.max_mentions_untrusted, mentions.MAX_MENTIONS)
+    return mentions.MAX_MENTIONS
+
+
+async def render_post(body: str, author: User, settings: Settings) -> str:
+    """The post's HTML, with `@name` linked for the members it names (at most mention_limit of them)."""
+    return await markup.render_async(body, await mentions.resolve([body]), mention_limit(author, settings))
 
 
 def choose_language(requested: str | None, body: str) -> str:
@@ -149,7 +163,7 @@ async def create_reply(
             parent = await Post.get(id=parent.parent_id)
     await ensure_not_repeated(author, body, settings, values)
     language = choose_language(language, body)
-    html = await markup.render_async(body)
+    html = await render_post(body, author, settings)
     check_links(html, author, settings, values)
     status = actions.initial_status(author, settings)
     now = datetime.now(UTC)
@@ -171,6 +185,9 @@ async def create_reply(
         if status == PostStatus.APPROVED:
             await actions.count_approved(post, author, now)
             await search_index.sync_posts([post.id])
+            await notices.post_published(post)
+        await drafts.discard(author, topic.id, parent_id)
+    await following.watch_after_reply(author, topic.id)
     return post
 
 
@@ -193,7 +210,7 @@ async def edit_post(post: Post, editor: User, source: str, settings: Settings, l
         raise PermissionDenied(gettext("This post can no longer be edited."))
     body = clean_body(source, settings, values)
     language = choose_language(language, body)
-    html = await markup.render_async(body)
+    html = await render_post(body, editor, settings)
     check_links(html, editor, settings, values)
     now = datetime.now(UTC)
     queued = post.status == PostStatus.APPROVED and actions.initial_status(editor, settings) == PostStatus.PENDING
@@ -289,9 +306,11 @@ async def _render_again(model: type[_Rendered]) -> int:
     """Render every row of `model` again; the posts whose HTML changed are indexed again in the same transaction."""
     async with in_transaction():
         rows = await model.all().only("id", "source", "html")
+        # Mentions are linked again as the members stand now, up to the limit for anyone trusted.
+        named = await mentions.resolve(row.source for row in rows)
         changed = []
         for row in rows:
-            html = markup.render(row.source)
+            html = markup.render(row.source, named, mentions.MAX_MENTIONS)
             if html != row.html:
                 row.html = html
                 changed.append(row)
@@ -310,8 +329,9 @@ async def rerender_all() -> tuple[int, int]:
     count = await _render_again(Post) + await _render_again(Revision)
     async with in_transaction():
         pending = await Post.filter(pending_source__not_isnull=True).only("id", "pending_source")
+        named = await mentions.resolve(post.pending_source or "" for post in pending)
         for post in pending:
-            post.pending_html = markup.render(post.pending_source or "")
+            post.pending_html = markup.render(post.pending_source or "", named, mentions.MAX_MENTIONS)
         if pending:
             await Post.bulk_update(pending, fields=["pending_html"], batch_size=500)
         texts = await TopicText.all().only("id", "topic_id", "source", "html")

@@ -14,6 +14,7 @@ from forum.errors import PermissionDenied, ValidationFailed
 from forum.i18n import gettext
 from forum.models import Action, Category, Topic, TopicText, User
 from forum.moderation import actions
+from forum.notifications import following
 from forum.search import index as search_index
 from forum.trust import levels
 
@@ -71,6 +72,8 @@ async def create_topic(author: User, category_id: int, fields: Mapping[str, str]
         )
         await actions.log(author, Action.CREATE_TOPIC, topic_id=topic.id)
         await search_index.sync_topics([topic.id])
+    # Its author hears of the replies, as if they had replied (unless they chose otherwise).
+    await following.watch_after_reply(author, topic.id)
     return topic
 
 

@@ -13,8 +13,9 @@ from forum.discussions.threads import visible_to
 from forum.errors import CsrfFailed, NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.forms import read_form
 from forum.i18n import current_language, gettext
-from forum.models import Category, Post, PostStatus, pick_text
+from forum.models import Category, Post, PostStatus, User, pick_text
 from forum.moderation import actions
+from forum.notifications import drafts, inbox, quoting, reading
 from forum.routing import int_param, parse_id
 from forum.templating import render
 from forum.trust import activity, is_premoderated
@@ -26,7 +27,9 @@ async def home(request: Request) -> Response:
     user, settings = request.state.user, request.app.state.settings
     # Where this reader may open a topic: moderators anywhere, trusted members where allowed.
     openable = {c.id for c, _ in sections if user and trust_levels.may_open_topics(user, c, settings)}
-    return render(request, "topics/index.html", {"sections": sections, "pick_text": pick_text, "openable": openable})
+    unread = await reading.unread_counts(user) if user else {}
+    context = {"sections": sections, "pick_text": pick_text, "openable": openable, "unread": unread}
+    return render(request, "topics/index.html", context)
 
 
 async def topic_detail(request: Request) -> Response:
@@ -42,9 +45,40 @@ async def topic_detail(request: Request) -> Response:
         after_id=int_param(request, "after", None),
     )
     thread = await page
-    if request.state.user is not None:
-        await activity.record_page_view(request.state.user, thread.read_count, settings)
-    return render(request, "topics/detail.html", {"thread": thread, "settings": settings})
+    user = request.state.user
+    context: dict[str, object] = {"thread": thread, "settings": settings}
+    if user is not None:
+        await activity.record_page_view(user, thread.read_count, settings)
+        context.update(await _member_view(request, user, thread))
+    return render(request, "topics/detail.html", context)
+
+
+async def _member_view(request: Request, user: User, thread: threads.ThreadPage) -> dict[str, object]:
+    """What a member's copy of a thread page adds: new posts marked, the watch state, their draft.
+
+    Seeing the posts also reads the notices about them.
+    """
+    shown = _post_ids(thread.nodes)
+    progress = await reading.page_read(user, thread.topic.id, shown)
+    # Nothing to mark when the header counted no unread notice.
+    if request.state.unread_notices and (marked := await inbox.mark_posts_read(user.id, shown)):
+        request.state.unread_notices = max(0, request.state.unread_notices - marked)
+    draft = await drafts.find(user, thread.topic.id, None)
+    return {
+        "progress": progress,
+        "watch_level": progress.level,
+        "draft_values": {"body": draft.body, "lang": draft.language} if draft else {},
+    }
+
+
+def _post_ids(nodes: list[threads.Node]) -> list[int]:
+    ids: list[int] = []
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        ids.append(node.post.id)
+        stack.extend(node.children)
+    return ids
 
 
 async def post_permalink(request: Request) -> Response:
@@ -73,6 +107,7 @@ async def _reply_form(
     errors: dict[str, str],
     status: int,
     preview: str | None = None,
+    draft_notice: str | None = None,
 ) -> Response:
     topic = await threads.get_topic(topic_id)
     parent = None
@@ -94,16 +129,35 @@ async def _reply_form(
             "values": values,
             "errors": errors,
             "preview": preview,
+            "draft_notice": draft_notice,
         },
         status_code=status,
     )
 
 
 async def reply_form(request: Request) -> Response:
-    """The reply form on a page of its own (the "reply" link under a post, without JavaScript)."""
-    require_user(request)
+    """The reply form on a page of its own (the "reply" and "quote" links under a post, without JavaScript).
+
+    It offers the member's draft for this topic and parent again; `?quote=<post id>` fills in that post, quoted.
+    """
+    user = require_user(request)
+    topic_id = request.path_params["topic_id"]
     values = {"parent_id": request.query_params.get("parent_id", ""), "body": "", "lang": ""}
-    return await _reply_form(request, request.path_params["topic_id"], values, {}, 200)
+    quoted = parse_id(request.query_params.get("quote"))
+    if quoted is not None:
+        post = (
+            await Post.filter(id=quoted, topic_id=topic_id, status=PostStatus.APPROVED).select_related("author").first()
+        )
+        if post is not None:
+            values["parent_id"] = values["parent_id"] or str(post.id)
+            values["body"] = quoting.quote(post)
+    draft = await drafts.find(user, topic_id, parse_id(values["parent_id"]))
+    if draft is not None and not values["body"]:
+        values.update(body=draft.body, lang=draft.language)
+    elif draft is not None:
+        values["body"] = f"{draft.body.rstrip()}\n\n{values['body']}"
+    notice = {"saved": "saved", "too-long": "too-long"}.get(request.query_params.get("draft", ""))
+    return await _reply_form(request, topic_id, values, {}, 200, draft_notice=notice)
 
 
 KEPT_FIELDS = ("body", "parent_id", "lang")

@@ -25,6 +25,7 @@ from forum.models import (
     Flag,
     FlagReason,
     ModerationAction,
+    NoticeKind,
     Post,
     PostStatus,
     Revision,
@@ -33,6 +34,7 @@ from forum.models import (
     TrustLevel,
     User,
 )
+from forum.notifications import notices
 from forum.search import index as search_index
 from forum.trust import flags as flag_weights
 from forum.trust import levels
@@ -110,6 +112,8 @@ async def approve(post_id: int, moderator: User, *, trust: bool = False) -> Post
             )
             await count_approved(post, post.author, now)
             await log(moderator, Action.APPROVE, post=post)
+            await notices.decided(post, moderator, NoticeKind.APPROVED)
+            await notices.post_published(post)
         await search_index.sync_posts([post.id])
         if (
             trust
@@ -159,6 +163,7 @@ async def reject(post_id: int, moderator: User, reason: str) -> Post:
         )
         await User.filter(id=post.author.id).update(rejected_count=F("rejected_count") + 1)
         await log(moderator, Action.REJECT, post=post, reason=reason)
+        await notices.decided(post, moderator, NoticeKind.REJECTED, reason)
         await search_index.sync_posts([post.id])
     return post
 
@@ -183,8 +188,8 @@ async def hide(post_id: int, moderator: User | None, reason_code: str, reason: s
                 post_id, PostStatus.APPROVED, status=PostStatus.HIDDEN, changed_at=now, auto_hidden=moderator is None
             )
             await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") - 1)
-        if moderator is not None:
-            await flag_weights.close_flags(post_id, moderator, upheld=True, now=now)
+        if moderator is not None and await flag_weights.close_flags(post_id, moderator, upheld=True, now=now):
+            await notices.flags_closed(post_id, moderator, upheld=True, when=now)
         action = Action.HIDE if moderator else Action.AUTO_HIDE
         await log(moderator, action, post=post, reason_code=reason_code, reason=reason)
         await search_index.sync_posts([post.id])
@@ -199,7 +204,8 @@ async def restore(post_id: int, moderator: User, reason: str = "") -> Post:
             post_id, PostStatus.HIDDEN, status=PostStatus.APPROVED, changed_at=now, auto_hidden=False
         )
         await Topic.filter(id=post.topic_id).update(reply_count=F("reply_count") + 1)
-        await flag_weights.close_flags(post_id, moderator, upheld=False, now=now)
+        if await flag_weights.close_flags(post_id, moderator, upheld=False, now=now):
+            await notices.flags_closed(post_id, moderator, upheld=False, when=now)
         await log(moderator, Action.RESTORE, post=post, reason=reason)
         await search_index.sync_posts([post.id])
     return post
@@ -211,9 +217,11 @@ async def dismiss_flags(post_id: int, moderator: User) -> int:
         # Only for a published post: a hidden one is restored (which dismisses its flags) or kept hidden.
         if not await Post.filter(id=post_id, status=PostStatus.APPROVED).exists():
             raise AlreadyHandled()
-        closed = await flag_weights.close_flags(post_id, moderator, upheld=False, now=datetime.now(UTC))
+        now = datetime.now(UTC)
+        closed = await flag_weights.close_flags(post_id, moderator, upheld=False, now=now)
         if not closed:
             raise AlreadyHandled()
+        await notices.flags_closed(post_id, moderator, upheld=False, when=now)
         await log(moderator, Action.DISMISS_FLAGS, post=await Post.get(id=post_id), reason=str(closed))
     return closed
 
