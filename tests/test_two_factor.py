@@ -126,3 +126,15 @@ async def test_staff_who_must_enrol_cannot_moderate_before(client: httpx.AsyncCl
     token = csrf_from((await client.get("/profile")).text)
     await client.post("/profile/two-factor/off", data={"csrf_token": token, "current_password": PASSWORD})
     assert (await User.get(username="staffer")).totp_secret is not None
+
+
+async def test_guessing_codes_is_throttled_like_passwords(client: httpx.AsyncClient) -> None:
+    await make_user("targeted")
+    await login(client, "targeted")
+    totp = await enrol(client)
+    await password_step(client, "targeted")
+    statuses = [(await code_step(client, "000000")).status_code for _ in range(12)]
+    assert statuses[0] == 422 and statuses[-1] == 429
+    # Even the right code is refused while the limit holds.
+    assert (await code_step(client, totp.at(time.time() + totp.interval))).status_code == 429
+    assert not await logged_in(client)

@@ -70,13 +70,13 @@ async def reset_link_create(request: Request) -> Response:
 
 async def password_reset(request: Request) -> Response:
     secret = secret_key(request.app.state.settings)
+    form = await read_form(request) if request.method == "POST" else None
     user = await user_for_token(request.query_params.get("token", ""), secret)
     if user is None:
         message = gettext("This reset link has expired or was used already. Ask a moderator for a new one.")
         return render(request, "errors/error.html", {"status": 410, "message": message}, status_code=410)
     errors: dict[str, str] = {}
-    if request.method == "POST":
-        form = await read_form(request)
+    if form is not None:
         password = form.get("password", "")
         try:
             if password != form.get("password_confirm", password):

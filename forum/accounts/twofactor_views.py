@@ -46,6 +46,8 @@ async def _pending_user(request: Request) -> tuple[User, str] | None:
 
 
 async def login_second_step(request: Request) -> Response:
+    # The token first, as on every form: a post from elsewhere learns nothing of a pending login.
+    form = await read_form(request) if request.method == "POST" else None
     held = await _pending_user(request)
     if held is None:
         return RedirectResponse(request.url_for("login").include_query_params(expired="1"), status_code=303)
@@ -53,8 +55,7 @@ async def login_second_step(request: Request) -> Response:
     errors: dict[str, str] = {}
     status = 200
     kept: dict[str, str] = {}
-    if request.method == "POST":
-        form = await read_form(request)
+    if form is not None:
         kept = carried.kept_reply(form)
         limiter = request.app.state.limiter
         address = client_address(request)

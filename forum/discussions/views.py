@@ -7,7 +7,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from forum import markup
-from forum.accounts.auth import require_user
+from forum.accounts.auth import require_moderator, require_user
 from forum.discussions import posts, threads, topics
 from forum.discussions.threads import visible_to
 from forum.errors import CsrfFailed, NotFound, PermissionDenied, RateLimited, ValidationFailed
@@ -322,8 +322,8 @@ async def post_history(request: Request) -> Response:
     post = await Post.get_or_none(id=request.path_params["post_id"]).select_related("author", "topic")
     if post is None:
         raise NotFound()
-    if post.author_id != user.id and not user.is_moderator:
-        raise PermissionDenied()
+    if post.author_id != user.id:
+        require_moderator(request)  # and their second factor, where it is required
     page = int_param(request, "page", 1) or 1
     revisions, pages = await posts.history_page(post, page)
     return render(request, "posts/history.html", {"post": post, "revisions": revisions, "page": page, "pages": pages})
