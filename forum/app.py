@@ -31,6 +31,7 @@ from forum.i18n import gettext
 from forum.logs import RequestLog
 from forum.middleware import RequestContext, SecurityHeaders, ServerErrors
 from forum.moderation import views as moderation
+from forum.notifications import inbox
 from forum.notifications import views as notifications
 from forum.ratelimit import RateLimiter
 from forum.resources import STATIC_DIR
@@ -161,6 +162,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
                 default_language=settings.languages.default,
                 secure_cookies=secure,
                 default_timezone=settings.languages.timezone,
+                unread_notices=inbox.unread_count,
             ),
         ],
         exception_handlers={ForumError: handle_error, HTTPException: handle_error},

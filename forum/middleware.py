@@ -17,7 +17,6 @@ from forum.config import LANGUAGES
 from forum.csrf import csrf_valid
 from forum.errors import DatabaseUnavailable, connection_failure
 from forum.forms import MAX_FORM_BYTES, lenient_fields
-from forum.notifications import inbox
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -50,12 +49,19 @@ class RequestContext:
     """Loads the session's user, chooses the interface language and time zone; remembers ?lang= in a cookie."""
 
     def __init__(
-        self, app: ASGIApp, default_language: str, secure_cookies: bool, default_timezone: str = "UTC"
+        self,
+        app: ASGIApp,
+        default_language: str,
+        secure_cookies: bool,
+        default_timezone: str = "UTC",
+        unread_notices: Callable[[int], Awaitable[int]] | None = None,
     ) -> None:
         self.app = app
         self.default_language = default_language
         self.secure_cookies = secure_cookies
         self.default_timezone = default_timezone
+        # The member's unread notices, for the header of every page (see notifications.inbox).
+        self.unread_notices = unread_notices
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Files and the health check need neither; the health check must answer even when the member's row cannot be read.
@@ -79,7 +85,9 @@ class RequestContext:
         # Not from a feed: a reader keeps no cookie, and one would make the feed uncacheable.
         feed = request.url.path.endswith(".rss")
         # The count in the header of every page (feeds have no header).
-        request.state.unread_notices = await inbox.unread_count(user.id) if user is not None and not feed else 0
+        request.state.unread_notices = 0
+        if user is not None and not feed and self.unread_notices is not None:
+            request.state.unread_notices = await self.unread_notices(user.id)
         if user is not None:
             i18n.set_language(i18n.negotiate(query, user.language, cookie, accept, self.default_language))
         # A zone saved before the time zone database dropped it falls back to the default.

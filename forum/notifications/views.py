@@ -10,13 +10,12 @@ from starlette.routing import Route
 
 from forum.accounts.auth import require_user
 from forum.config import secret_key
-from forum.discussions import threads
 from forum.errors import NotFound, RateLimited, ValidationFailed
 from forum.feeds import rss
 from forum.feeds.views import MEDIA_TYPE, _not_modified, absolute
 from forum.forms import read_form
 from forum.i18n import current_language, gettext
-from forum.models import Post, WatchLevel
+from forum.models import Post, Topic, WatchLevel
 from forum.notifications import drafts, feed, following, inbox, wording
 from forum.routing import int_param, parse_id
 from forum.templating import render
@@ -43,11 +42,18 @@ async def notifications_read(request: Request) -> Response:
     return RedirectResponse(request.url_for("notifications_list"), status_code=303)
 
 
+async def _topic(request: Request) -> Topic:
+    topic = await Topic.get_or_none(id=request.path_params["topic_id"])
+    if topic is None:
+        raise NotFound()
+    return topic
+
+
 async def topic_watch(request: Request) -> Response:
     """Watch a topic, mute it, or go back to the usual notices."""
     user = require_user(request)
     form = await read_form(request)
-    topic = await threads.get_topic(request.path_params["topic_id"])
+    topic = await _topic(request)
     level = form.get("level", "")
     if level and level not in WatchLevel.__members__.values():
         raise ValidationFailed({"level": gettext("Choose one of the offered choices.")})
@@ -61,7 +67,7 @@ async def draft_save(request: Request) -> Response:
     """Keep the reply being written: the form's "Save draft" button, or the page's script every few seconds."""
     user = require_user(request)
     form = await read_form(request)
-    topic = await threads.get_topic(request.path_params["topic_id"])
+    topic = await _topic(request)
     autosave = request.headers.get("x-autosave") == "1"
     body = form.get("body", "")
     parent_id = parse_id(form.get("parent_id"))
