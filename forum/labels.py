@@ -47,6 +47,9 @@ ACTION_NAMES = {
     Action.REVOKE_MODERATOR: lazy("Took the moderator role"),
     Action.ALLOW_MEMBER_TOPICS: lazy("Let trusted members open topics in a category"),
     Action.DISALLOW_MEMBER_TOPICS: lazy("Stopped trusted members opening topics in a category"),
+    Action.APPROVE_TRANSLATION: lazy("Approved a translation"),
+    Action.REJECT_TRANSLATION: lazy("Rejected a translation"),
+    Action.HIDE_TRANSLATION: lazy("Hid a translation"),
 }
 ROLE_NAMES = {Role.MEMBER: lazy("Member"), Role.MODERATOR: lazy("Moderator"), Role.ADMIN: lazy("Administrator")}
 # A member's standing as moderators see it: the trust level, or the role that supersedes it (trust.levels.standing).

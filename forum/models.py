@@ -61,6 +61,9 @@ class Action(StrEnum):
     REVOKE_MODERATOR = "revoke-moderator"
     ALLOW_MEMBER_TOPICS = "allow-member-topics"
     DISALLOW_MEMBER_TOPICS = "disallow-member-topics"
+    APPROVE_TRANSLATION = "approve-translation"
+    REJECT_TRANSLATION = "reject-translation"
+    HIDE_TRANSLATION = "hide-translation"
 
 
 class User(Model):
@@ -95,6 +98,8 @@ class User(Model):
     # Sessions carry the epoch they were made in; logging out raises it, which ends
     # every session of the account, copied cookies included.
     session_epoch = fields.IntField(default=0, db_default=0)
+    # Show a post's translation into the interface language first, when one exists.
+    prefer_translations = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -315,3 +320,63 @@ class ModerationAction(Model):
     class Meta:
         table = "moderation_actions"
         ordering = ["-id"]
+
+
+class TranslationStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    HIDDEN = "hidden"
+    # An earlier approved version, kept as history after a newer one was approved.
+    REPLACED = "replaced"
+
+
+class Translation(Model):
+    """A translation of a post by a member into another language, at most one approved per post and language."""
+
+    id = fields.IntField(primary_key=True)
+    post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
+        "forum.Post", related_name="translations", on_delete=fields.CASCADE
+    )
+    post_id: int
+    language = fields.CharField(max_length=2)
+    translator: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name="translations", on_delete=fields.RESTRICT
+    )
+    translator_id: int
+    source = fields.TextField()
+    html = fields.TextField()
+    status = fields.CharEnumField(TranslationStatus, max_length=16, db_index=True)
+    reject_reason = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    # When it last became visible or stopped being: what feeds key their freshness on.
+    changed_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    approved_at = fields.DatetimeField(null=True)
+    approved_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name="approved_translations", null=True, on_delete=fields.SET_NULL
+    )
+    approved_by_id: int | None
+
+    class Meta:
+        table = "translations"
+        indexes = (("post_id", "language", "status"),)
+
+
+class TranslationRequest(Model):
+    """A reader asking to read a post in a language, one per reader, post and language."""
+
+    id = fields.IntField(primary_key=True)
+    post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
+        "forum.Post", related_name="translation_requests", on_delete=fields.CASCADE
+    )
+    post_id: int
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name="translation_requests", on_delete=fields.CASCADE
+    )
+    user_id: int
+    language = fields.CharField(max_length=2, db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "translation_requests"
+        unique_together = (("post", "user", "language"),)

@@ -17,6 +17,8 @@ from forum.config import Settings
 
 POSTGRES_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")
 TABLES = (
+    "translation_requests",
+    "translations",
     "moderation_actions",
     "flags",
     "revisions",

@@ -17,6 +17,7 @@ from forum.config import Settings
 from forum.discussions import posts, topics
 from forum.models import Category, Post, Role, Topic, TopicText, TrustLevel, User
 from forum.moderation import actions
+from forum.translations import service as translations
 
 PASSWORD = "correct horse battery staple"
 _sequence = itertools.count(1)
@@ -126,6 +127,11 @@ async def make_forum(settings: Settings) -> dict[str, User]:
     locked = await Topic.exclude(id=topic.id).first()
     assert locked is not None
     await actions.set_locked(locked.id, moderator, True, "heated", "A pause")
+    # Translations: a current one with an earlier version, one waiting, and a reader asking for another.
+    await translations.offer_translation(answer, trusted, "Reply to the root", "en", settings)
+    await translations.offer_translation(answer, moderator, "Replying to the root", "en", settings)
+    await translations.offer_translation(root, member, "**پاسخ** اصلی", "fa", settings)
+    await translations.request_translation(root, member, "ar")
     return {"admin": admin, "moderator": moderator, "member": member, "trusted": trusted}
 
 

@@ -36,7 +36,8 @@ async def test_a_thread_page_costs_the_same_queries_for_10_and_500_posts(
 
     small_count = await queries_for_thread(client, small, count_queries)
     large_count = await queries_for_thread(client, large, count_queries)
-    assert small_count == large_count <= 6, count_queries.statements
+    # One of them reads the page's translations, whether or not there are any.
+    assert small_count == large_count <= 7, count_queries.statements
     # The large page really did show many posts, each with its author, from those few queries.
     page = (await client.get(f"/topics/{large.id}")).text
     assert page.count('class="post"') > 20
@@ -53,4 +54,4 @@ async def test_a_logged_in_reader_costs_no_more(
     await grow_thread(topic, [await make_user(trusted=True)], settings, 40)
     await make_reply(topic, reader, settings, "My own pending reply")
     await login(client, reader.username)
-    assert await queries_for_thread(client, topic, count_queries) <= 6
+    assert await queries_for_thread(client, topic, count_queries) <= 7

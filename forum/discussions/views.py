@@ -17,6 +17,7 @@ from forum.models import Category, Post, PostStatus, pick_text
 from forum.moderation import actions
 from forum.routing import int_param, parse_id
 from forum.templating import render
+from forum.translations import reading
 from forum.trust import activity, is_premoderated
 from forum.trust import levels as trust_levels
 
@@ -32,6 +33,11 @@ async def home(request: Request) -> Response:
 async def topic_detail(request: Request) -> Response:
     topic = await threads.get_topic(request.path_params["topic_id"])
     settings = request.app.state.settings
+    read = reading.read_choice(request.query_params.get("read"))
+    prefers = reading.prefers_translations(request.state.user, request.session)
+    if read is None and prefers:
+        read = current_language()
+    only = reading.language_filter(request.query_params.getlist("only"))
     page = threads.thread_page(
         topic,
         current_language(),
@@ -40,11 +46,15 @@ async def topic_detail(request: Request) -> Response:
         page=int_param(request, "page", 1) or 1,
         branch_id=int_param(request, "branch", None),
         after_id=int_param(request, "after", None),
+        read_language=read,
+        only=only,
+        shown_id=int_param(request, "show", None),
     )
     thread = await page
     if request.state.user is not None:
         await activity.record_page_view(request.state.user, thread.read_count, settings)
-    return render(request, "topics/detail.html", {"thread": thread, "settings": settings})
+    context = {"thread": thread, "settings": settings, "only": only or frozenset(), "prefers": prefers}
+    return render(request, "topics/detail.html", context)
 
 
 async def post_permalink(request: Request) -> Response:
@@ -53,6 +63,9 @@ async def post_permalink(request: Request) -> Response:
     if not await type(post).filter(id=post.id).filter(visible_to(viewer)).exists():
         raise NotFound()
     query = await threads.locate(post, viewer, request.app.state.settings)
+    if read := reading.read_choice(request.query_params.get("read")):
+        # `?read=fa` on a permalink: the thread with that post shown in Persian (no script needed).
+        query += f"&read={read}"
     url = request.url_for("topic_detail", topic_id=post.topic_id)
     return RedirectResponse(f"{url.path}?{query}#post-{post.id}", status_code=303)
 

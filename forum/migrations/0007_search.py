@@ -9,7 +9,7 @@ async def create_search_index(apps, schema_editor):
     db = schema_editor.client
     for statement in index.SQLITE_SCHEMA if index.is_sqlite(db) else index.POSTGRES_SCHEMA:
         await db.execute_script(statement)
-    await index.rebuild()
+    await index.rebuild(with_translations=False)
 
 
 async def drop_search_index(apps, schema_editor):

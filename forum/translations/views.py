@@ -1,0 +1,164 @@
+"""Translations: offering one, its versions, asking for one, the wanted list, the reader's choice, and the queue."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from forum.accounts.auth import require_moderator, require_user
+from forum.config import LANGUAGES
+from forum.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
+from forum.forms import read_form
+from forum.i18n import current_language
+from forum.models import Translation, TranslationStatus
+from forum.moderation.actions import AlreadyHandled
+from forum.routing import parse_id
+from forum.templating import render
+from forum.translations import reading, service
+from forum.trust import is_premoderated
+from forum.trust.levels import standing
+
+
+def _permalink(request: Request, post_id: int, read: str | None = None) -> RedirectResponse:
+    url = str(request.url_for("post_permalink", post_id=post_id))
+    return RedirectResponse(f"{url}?read={read}" if read else url, status_code=303)
+
+
+async def translation_offer(request: Request) -> Response:
+    """Offer a translation of a published post; the translator of the current one edits it here too."""
+    user = require_user(request)
+    post = await service.get_translatable(request.path_params["post_id"])
+    settings = request.app.state.settings
+    wanted = request.query_params.get("lang", "")
+    if wanted not in LANGUAGES or wanted == post.language:
+        wanted = next(code for code in (current_language(), *LANGUAGES) if code != post.language)
+    current = await service.current_translation(post, wanted)
+    # A new version starts from the current one: an edit keeps the earlier text as history.
+    values = {"body": current.source if current else "", "lang": wanted}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            form = await read_form(request)
+            values = {"body": form.get("body", ""), "lang": form.get("lang", "")}
+            rule = "reply_untrusted" if is_premoderated(user, settings) else "reply"
+            await request.app.state.limiter.hit(rule, str(user.id))
+            translation = await service.offer_translation(post, user, values["body"], values["lang"], settings)
+            if translation.status == TranslationStatus.APPROVED:
+                return _permalink(request, post.id, translation.language)
+            return render(request, "translations/offered.html", {"post": post, "translation": translation})
+        except ValidationFailed as exc:
+            values.update(exc.values)
+            errors, status = exc.errors, 422
+        except RateLimited as exc:
+            errors, status = {"": exc.message}, 429
+    context = {"post": post, "values": values, "errors": errors, "current": current}
+    return render(request, "translations/offer.html", context, status_code=status)
+
+
+async def translation_history(request: Request) -> Response:
+    """Every published version of a post's translation into one language, newest first."""
+    language = request.path_params["language"]
+    post = await service.get_translatable(request.path_params["post_id"])
+    if language not in LANGUAGES:
+        raise NotFound()
+    versions = await service.history(post, language)
+    if not versions:
+        raise NotFound()
+    return render(request, "translations/history.html", {"post": post, "language": language, "versions": versions})
+
+
+async def translation_request(request: Request) -> Response:
+    """ "I would like to read this in Persian": counted once per reader, post and language."""
+    user = require_user(request)
+    form = await read_form(request)
+    post = await service.get_translatable(request.path_params["post_id"])
+    await request.app.state.limiter.hit("flag", str(user.id))
+    await service.request_translation(post, user, form.get("lang", ""))
+    return _permalink(request, post.id)
+
+
+async def translation_preference(request: Request) -> Response:
+    """Show translations in the reader's language first: a profile setting for members, this visit's for others.
+
+    Anonymous readers follow a link (as with `?lang=`): a form on every thread page
+    would give each of them a session only to carry its CSRF token.
+    """
+    user = request.state.user
+    if request.method == "GET" and user is not None:
+        raise PermissionDenied()
+    form = await read_form(request) if request.method == "POST" else request.query_params
+    prefer = form.get("prefer") == "1"
+    if user is not None:
+        user.prefer_translations = prefer
+        await user.save(update_fields=["prefer_translations"])
+    else:
+        request.session[reading.SESSION_KEY] = prefer
+    if (topic_id := parse_id(form.get("topic_id"))) is not None:
+        return RedirectResponse(request.url_for("topic_detail", topic_id=topic_id), status_code=303)
+    return RedirectResponse(request.url_for("home"), status_code=303)
+
+
+async def translations_wanted(request: Request) -> Response:
+    """Posts readers asked to read in another language, for members who read both, most asked for first."""
+    user = require_user(request)
+    reads = [code for code in LANGUAGES if code in user.reads_languages.split(",")]
+    items = [item for item in await service.wanted(reads) if item.post.language in reads] if len(reads) > 1 else []
+    return render(request, "translations/wanted.html", {"items": items, "reads": reads})
+
+
+async def translation_queue(request: Request) -> Response:
+    """Pending translations beside their originals, oldest first."""
+    require_moderator(request)
+    items = await service.pending_translations()
+    return render(request, "translations/queue.html", {"items": items, "standing": standing})
+
+
+async def translation_moderate(request: Request) -> Response:
+    moderator = require_moderator(request)
+    form = await read_form(request)
+    translation_id = request.path_params["translation_id"]
+    action = request.path_params["action"]
+    try:
+        if action == "approve":
+            await service.approve_translation(translation_id, moderator)
+        elif action == "reject":
+            await service.reject_translation(translation_id, moderator, form.get("reason", ""))
+        elif action == "hide":
+            translation = await service.hide_translation(
+                translation_id, moderator, form.get("reason_code", ""), form.get("reason", "")
+            )
+            return _permalink(request, translation.post_id)
+        else:
+            raise NotFound()
+    except ValidationFailed as exc:
+        items = await service.pending_translations()
+        context = {"items": items, "errors": exc.errors, "standing": standing}
+        return render(request, "translations/queue.html", context, status_code=422)
+    except AlreadyHandled:
+        if not await Translation.exists(id=translation_id):
+            raise NotFound() from None
+        raise
+    return RedirectResponse(request.url_for("translation_queue"), status_code=303)
+
+
+routes = [
+    Route("/posts/{post_id:id}/translate", translation_offer, methods=["GET", "POST"], name="translation_offer"),
+    Route(
+        "/posts/{post_id:id}/translations/request",
+        translation_request,
+        methods=["POST"],
+        name="translation_request",
+    ),
+    Route("/posts/{post_id:id}/translations/{language:str}", translation_history, name="translation_history"),
+    Route("/translations/preference", translation_preference, methods=["GET", "POST"], name="translation_preference"),
+    Route("/translations/wanted", translations_wanted, name="translations_wanted"),
+    Route("/moderation/translations", translation_queue, name="translation_queue"),
+    Route(
+        "/moderation/translations/{translation_id:id}/{action:str}",
+        translation_moderate,
+        methods=["POST"],
+        name="translation_moderate",
+    ),
+]
