@@ -43,7 +43,7 @@ async def test_a_new_members_translation_waits_and_a_moderator_approves_it_besid
     translator = await make_user("sara")
     token = await login(client, "sara")
 
-    form = await client.get(f"/posts/{post.id}/translate?lang=fa")
+    form = await client.get(f"/posts/{post.id}/translate?into=fa")
     assert form.status_code == 200
     assert soup(form).select_one(".original .post-body[lang=ar][dir=rtl]") is not None
     response = await offer(client, token, post, PERSIAN)
@@ -98,7 +98,7 @@ async def test_a_trusted_translation_replaces_the_current_one_which_stays_in_his
     await make_user("second", trusted=True)
     await service.offer_translation(post, first, "ترجمهٔ نخست", "fa", settings)
     token = await login(client, "second")
-    form = soup(await client.get(f"/posts/{post.id}/translate?lang=fa"))
+    form = soup(await client.get(f"/posts/{post.id}/translate?into=fa"))
     assert form.select_one("textarea").get_text() == "ترجمهٔ نخست"
     response = await offer(client, token, post, "ترجمهٔ بهتر")
     assert response.status_code == 303
@@ -203,11 +203,11 @@ async def test_readers_ask_for_translations_and_bilingual_members_see_the_most_w
     await login(client, "bilingual")
     page = soup(await client.get("/translations/wanted"))
     offers = [a["href"].removeprefix("http://testserver") for a in page.select(".wanted a")]
-    assert offers == [f"/posts/{twice.id}/translate?lang=fa", f"/posts/{once.id}/translate?lang=fa"]
+    assert offers == [f"/posts/{twice.id}/translate?into=fa", f"/posts/{once.id}/translate?into=fa"]
     await service.offer_translation(twice, await make_user(trusted=True), PERSIAN, "fa", settings)
     page = soup(await client.get("/translations/wanted"))
     assert [a["href"].removeprefix("http://testserver") for a in page.select(".wanted a")] == [
-        f"/posts/{once.id}/translate?lang=fa"
+        f"/posts/{once.id}/translate?into=fa"
     ]
 
 

@@ -16,6 +16,7 @@ from forum.config import LANGUAGES, Settings
 from forum.discussions import posts
 from forum.models import Post, Role, Topic, TrustLevel, User
 from forum.moderation import actions
+from forum.translations import service as translations
 from tests.factories import csrf_from, login, make_reply, make_user
 from tests.mixed import MIXED_REPLIES
 
@@ -59,6 +60,15 @@ async def collect_pages(client: httpx.AsyncClient, settings: Settings) -> dict[s
         )
     deleted = await make_reply(topic, member, settings, "Deleted words")
     await posts.delete_post(deleted, member)
+    # Translations in all three languages, one replaced, one waiting, and one asked for.
+    translator = await make_user("translator", trusted=True)
+    translated = await make_reply(topic, translator, settings, "الإضراب مستمر.", language="ar")
+    for language, body in (("en", "The strike goes on."), ("fa", "اعتصاب ادامه دارد."), ("fa", "اعتصاب *ادامه* دارد.")):
+        await translations.offer_translation(translated, translator, body, language, settings)
+    await translations.offer_translation(translated, member, "The strike continues.", "en", settings)
+    await translations.request_translation(demo_post, member, "fa")
+    member.reads_languages = "en,fa"
+    await member.save()
 
     pages: dict[str, str] = {}
 
@@ -97,6 +107,10 @@ async def collect_pages(client: httpx.AsyncClient, settings: Settings) -> dict[s
         ("history", f"/posts/{own.id}/history"),
         ("flag", f"/posts/{demo_post.id}/flag"),
         ("delete", f"/posts/{own.id}/delete"),
+        ("translate", f"/posts/{translated.id}/translate?into=fa"),
+        ("translation-versions", f"/posts/{translated.id}/translations/fa"),
+        ("wanted", "/translations/wanted"),
+        ("topic-in-persian", f"/topics/{topic.id}?read=fa&only=fa&only=ar"),
     ):
         await grab(name, url)
     token = csrf_from(pages["reply-en"])
@@ -121,6 +135,7 @@ async def collect_pages(client: httpx.AsyncClient, settings: Settings) -> dict[s
         ("keep-hidden", f"/moderation/posts/{reported.id}/hide"),
         ("categories", "/moderation/categories"),
         ("topic-open", "/topics/new"),
+        ("translation-queue", "/moderation/translations"),
     ):
         await grab(name, url)
     token = csrf_from(pages["hide-en"])

@@ -30,7 +30,7 @@ async def translation_offer(request: Request) -> Response:
     user = require_user(request)
     post = await service.get_translatable(request.path_params["post_id"])
     settings = request.app.state.settings
-    wanted = request.query_params.get("lang", "")
+    wanted = request.query_params.get("into", "")
     if wanted not in LANGUAGES or wanted == post.language:
         wanted = next(code for code in (current_language(), *LANGUAGES) if code != post.language)
     current = await service.current_translation(post, wanted)
