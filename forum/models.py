@@ -380,3 +380,27 @@ class TranslationRequest(Model):
     class Meta:
         table = "translation_requests"
         unique_together = (("post", "user", "language"),)
+
+
+class TranslationFlag(Model):
+    """A report by a reader on a translation, one per reader and translation."""
+
+    id = fields.IntField(primary_key=True)
+    translation: fields.ForeignKeyRelation[Translation] = fields.ForeignKeyField(
+        "forum.Translation", related_name="flags", on_delete=fields.CASCADE
+    )
+    translation_id: int
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name="translation_flags", on_delete=fields.CASCADE
+    )
+    user_id: int
+    reason = fields.CharEnumField(FlagReason, max_length=16)
+    text = fields.TextField(default="")
+    # What the report counted toward hiding the translation, given the reader's trust when they sent it.
+    weight = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    resolved_at = fields.DatetimeField(null=True, db_index=True)
+
+    class Meta:
+        table = "translation_flags"
+        unique_together = (("translation", "user"),)

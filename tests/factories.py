@@ -129,7 +129,8 @@ async def make_forum(settings: Settings) -> dict[str, User]:
     await actions.set_locked(locked.id, moderator, True, "heated", "A pause")
     # Translations: a current one with an earlier version, one waiting, and a reader asking for another.
     await translations.offer_translation(answer, trusted, "Reply to the root", "en", settings)
-    await translations.offer_translation(answer, moderator, "Replying to the root", "en", settings)
+    current = await translations.offer_translation(answer, moderator, "Replying to the root", "en", settings)
+    await translations.flag_translation(current, member, "other", "Not what the reply says", settings)
     await translations.offer_translation(root, member, "**پاسخ** اصلی", "fa", settings)
     await translations.request_translation(root, member, "ar")
     return {"admin": admin, "moderator": moderator, "member": member, "trusted": trusted}

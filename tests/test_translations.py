@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 from bs4 import BeautifulSoup
 
 from forum.config import Settings
-from forum.models import Action, ModerationAction, Post, Role, Translation, TranslationStatus, User
+from forum.models import Action, ModerationAction, Post, Role, Translation, TranslationStatus, TrustLevel, User
 from forum.translations import service
 from tests.conftest import QueryCounter
 from tests.factories import login, make_reply, make_topic, make_user
@@ -227,3 +229,34 @@ async def test_a_thread_costs_the_same_queries_with_and_without_translations(
     assert without == with_translations, count_queries.statements
     page = soup(await client.get(f"/topics/{translated.id}?read=fa&only=fa"))
     assert len(page.select(".post-translation:not([hidden]) .post-body[lang=fa]")) == 30
+
+
+async def test_readers_flags_hide_a_translation_until_a_moderator_dismisses_them(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    post = await arabic_post(settings)
+    translation = await service.offer_translation(post, await make_user(trusted=True), PERSIAN, "fa", settings)
+    for n in range(3):
+        reader = await make_user(f"old.{n}", level=TrustLevel.MEMBER, age=timedelta(days=30))
+        token = await login(client, reader.username)
+        page = await thread(client, post)
+        flag = page.select_one(f"#post-{post.id} .translation-note a[href$='/flag']")
+        assert flag is not None
+        form = await client.get(flag["href"])
+        assert form.status_code == 200
+        response = await client.post(flag["href"], data={"csrf_token": token, "reason": "abuse"})
+        assert response.status_code == 200 and soup(response).select_one("[role=status]") is not None
+        client.cookies.clear()
+    assert (await Translation.get(id=translation.id)).status == TranslationStatus.HIDDEN
+    assert (await thread(client, post)).select(f"#post-{post.id} .post-translation") == []
+
+    await make_user("mod", role=Role.MODERATOR)
+    token = await login(client, "mod")
+    queue = soup(await client.get("/moderation/translations"))
+    reported = queue.select_one(f"#reported-{translation.id}")
+    assert reported is not None and len(reported.select("ul li")) == 3
+    response = await client.post(f"/moderation/translations/{translation.id}/dismiss", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert (await Translation.get(id=translation.id)).status == TranslationStatus.APPROVED
+    assert (await thread(client, post)).select_one(f"#post-{post.id} .post-translation[data-text=fa]") is not None
+    assert soup(await client.get("/moderation/translations")).select_one(f"#reported-{translation.id}") is None

@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from forum.models import TranslationStatus
+from forum.models import FlagReason, TranslationStatus
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
@@ -40,6 +40,21 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'translation_requests', 'app': 'forum', 'unique_together': (('post', 'user', 'language'),), 'pk_attr': 'id', 'table_description': 'A reader asking to read a post in a language, one per reader, post and language.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='TranslationFlag',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('translation', fields.ForeignKeyField('forum.Translation', source_field='translation_id', db_constraint=True, to_field='id', related_name='flags', on_delete=OnDelete.CASCADE)),
+                ('user', fields.ForeignKeyField('forum.User', source_field='user_id', db_constraint=True, to_field='id', related_name='translation_flags', on_delete=OnDelete.CASCADE)),
+                ('reason', fields.CharEnumField(description='SPAM: spam\nABUSE: abuse\nOFF_TOPIC: off-topic\nOTHER: other', enum_type=FlagReason, max_length=16)),
+                ('text', fields.TextField(default='', unique=False)),
+                ('weight', fields.IntField(default=0)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('resolved_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'translation_flags', 'app': 'forum', 'unique_together': (('translation', 'user'),), 'pk_attr': 'id', 'table_description': 'A report by a reader on a translation, one per reader and translation.'},
             bases=['Model'],
         ),
         ops.AddField(

@@ -19,14 +19,16 @@ from tortoise.transactions import in_transaction
 from forum import markup
 from forum.config import LANGUAGES, Settings
 from forum.discussions import posts
-from forum.errors import NotFound, ValidationFailed
+from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.i18n import gettext
 from forum.labels import REASON_CODES
 from forum.models import (
     Action,
+    FlagReason,
     Post,
     PostStatus,
     Translation,
+    TranslationFlag,
     TranslationRequest,
     TranslationStatus,
     User,
@@ -34,6 +36,7 @@ from forum.models import (
 from forum.moderation import actions
 from forum.moderation.actions import AlreadyHandled
 from forum.search import index as search_index
+from forum.trust import flags as flag_weights
 
 # Wanted translations listed at once; the most asked for come first.
 WANTED_LIMIT = 100
@@ -138,15 +141,32 @@ async def reject_translation(translation_id: int, moderator: User, reason: str) 
     return translation
 
 
-async def hide_translation(translation_id: int, moderator: User, reason_code: str, reason: str = "") -> Translation:
-    """Take a published translation out of view (the original stays); the index forgets its words."""
+async def hide_translation(
+    translation_id: int, moderator: User | None, reason_code: str, reason: str = ""
+) -> Translation:
+    """Take a published translation out of view (the original stays); the index forgets its words.
+
+    `moderator` None: readers' reports hid it. A moderator also keeps one that
+    reports hid; either way a moderator's decision closes the open reports.
+    """
     if reason_code not in REASON_CODES:
         raise ValidationFailed({"reason_code": gettext("Choose a reason.")})
     now = datetime.now(UTC)
     async with in_transaction():
-        translation = await _transition(
-            translation_id, TranslationStatus.APPROVED, status=TranslationStatus.HIDDEN, changed_at=now
+        kept = (
+            moderator is not None
+            and await TranslationFlag.filter(
+                translation_id=translation_id, resolved_at=None, translation__status=TranslationStatus.HIDDEN
+            ).exists()
         )
+        if kept:
+            translation = await Translation.get(id=translation_id).select_related("post", "translator")
+        else:
+            translation = await _transition(
+                translation_id, TranslationStatus.APPROVED, status=TranslationStatus.HIDDEN, changed_at=now
+            )
+        if moderator is not None:
+            await TranslationFlag.filter(translation_id=translation_id, resolved_at=None).update(resolved_at=now)
         await search_index.sync_posts([translation.post_id])
         await actions.log(
             moderator,
@@ -157,6 +177,56 @@ async def hide_translation(translation_id: int, moderator: User, reason_code: st
             reason=reason,
         )
     return translation
+
+
+async def flag_translation(translation: Translation, reader: User, reason: str, text: str, settings: Settings) -> None:
+    """Record a reader's report on a published translation, weighed by their trust; reports that weigh
+    `[trust] hide_at_flag_weight` hide it until a moderator decides."""
+    posts.ensure_can_post(reader)
+    if translation.translator_id == reader.id:
+        raise PermissionDenied(gettext("You cannot flag your own post."))
+    if reason not in FlagReason.__members__.values():
+        raise ValidationFailed({"reason": gettext("Choose a reason.")}, {"reason": reason, "text": text})
+    text = text.strip()[:1000]
+    if reason == FlagReason.OTHER and not text:
+        raise ValidationFailed(
+            {"text": gettext("Say briefly what is wrong with this post.")}, {"reason": reason, "text": text}
+        )
+    weight = flag_weights.flag_weight(reader, settings)
+    with contextlib.suppress(IntegrityError):
+        async with in_transaction():
+            await TranslationFlag.create(
+                translation=translation, user=reader, reason=FlagReason(reason), text=text, weight=weight
+            )
+    reports = await TranslationFlag.filter(translation_id=translation.id, resolved_at=None).only("id", "weight")
+    if weight and sum(report.weight for report in reports) >= settings.trust.hide_at_flag_weight:
+        with contextlib.suppress(AlreadyHandled):
+            await hide_translation(translation.id, None, "flagged")
+
+
+async def dismiss_translation_flags(translation_id: int, moderator: User) -> Translation:
+    """Close the open reports on a translation; one that the reports hid is published again."""
+    now = datetime.now(UTC)
+    async with in_transaction():
+        if not await TranslationFlag.filter(translation_id=translation_id, resolved_at=None).update(resolved_at=now):
+            raise AlreadyHandled()
+        translation = await Translation.get(id=translation_id).select_related("post", "translator")
+        if translation.status == TranslationStatus.HIDDEN:
+            await Translation.filter(id=translation_id).update(status=TranslationStatus.APPROVED, changed_at=now)
+            translation.status = TranslationStatus.APPROVED
+            await _make_current(translation, now)
+    return translation
+
+
+async def flagged_translations(limit: int = 50) -> list[tuple[Translation, list[TranslationFlag]]]:
+    """Translations with open reports, oldest report first, with those reports (two queries)."""
+    reports = await TranslationFlag.filter(resolved_at=None).order_by("id").limit(limit * 5)
+    by_translation: dict[int, list[TranslationFlag]] = {}
+    for report in reports:
+        by_translation.setdefault(report.translation_id, []).append(report)
+    ids = list(by_translation)[:limit]
+    rows = {t.id: t for t in await Translation.filter(id__in=ids).select_related("post", "post__author", "translator")}
+    return [(rows[i], by_translation[i]) for i in ids if i in rows]
 
 
 async def pending_translations(limit: int = 50) -> list[Translation]:

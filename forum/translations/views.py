@@ -108,11 +108,49 @@ async def translations_wanted(request: Request) -> Response:
     return render(request, "translations/wanted.html", {"items": items, "reads": reads})
 
 
+async def translation_flag(request: Request) -> Response:
+    """Report a published translation to the moderators (one report per reader and translation)."""
+    user = require_user(request)
+    translation = await Translation.get_or_none(
+        id=request.path_params["translation_id"], status=TranslationStatus.APPROVED
+    ).select_related("translator", "post")
+    if translation is None:
+        raise NotFound()
+    values = {"reason": "", "text": ""}
+    errors: dict[str, str] = {}
+    status = 200
+    done = False
+    if request.method == "POST":
+        form = await read_form(request)
+        values = {"reason": form.get("reason", ""), "text": form.get("text", "")}
+        try:
+            await request.app.state.limiter.hit("flag", str(user.id))
+            await service.flag_translation(
+                translation, user, values["reason"], values["text"], request.app.state.settings
+            )
+            done = True
+        except ValidationFailed as exc:
+            errors, status = exc.errors, 422
+        except RateLimited as exc:
+            errors, status = {"": exc.message}, 429
+    context = {"translation": translation, "done": done, "values": values, "errors": errors}
+    return render(request, "translations/flag.html", context, status_code=status)
+
+
+async def _queue(request: Request, errors: dict[str, str] | None = None) -> Response:
+    context = {
+        "items": await service.pending_translations(),
+        "flagged": await service.flagged_translations(),
+        "errors": errors or {},
+        "standing": standing,
+    }
+    return render(request, "translations/queue.html", context, status_code=422 if errors else 200)
+
+
 async def translation_queue(request: Request) -> Response:
-    """Pending translations beside their originals, oldest first."""
+    """Pending translations beside their originals, oldest first, then reported ones."""
     require_moderator(request)
-    items = await service.pending_translations()
-    return render(request, "translations/queue.html", {"items": items, "standing": standing})
+    return await _queue(request)
 
 
 async def translation_moderate(request: Request) -> Response:
@@ -126,16 +164,15 @@ async def translation_moderate(request: Request) -> Response:
         elif action == "reject":
             await service.reject_translation(translation_id, moderator, form.get("reason", ""))
         elif action == "hide":
-            translation = await service.hide_translation(
+            await service.hide_translation(
                 translation_id, moderator, form.get("reason_code", ""), form.get("reason", "")
             )
-            return _permalink(request, translation.post_id)
+        elif action == "dismiss":
+            await service.dismiss_translation_flags(translation_id, moderator)
         else:
             raise NotFound()
     except ValidationFailed as exc:
-        items = await service.pending_translations()
-        context = {"items": items, "errors": exc.errors, "standing": standing}
-        return render(request, "translations/queue.html", context, status_code=422)
+        return await _queue(request, exc.errors)
     except AlreadyHandled:
         if not await Translation.exists(id=translation_id):
             raise NotFound() from None
@@ -154,6 +191,7 @@ routes = [
     Route("/posts/{post_id:id}/translations/{language:str}", translation_history, name="translation_history"),
     Route("/translations/preference", translation_preference, methods=["GET", "POST"], name="translation_preference"),
     Route("/translations/wanted", translations_wanted, name="translations_wanted"),
+    Route("/translations/{translation_id:id}/flag", translation_flag, methods=["GET", "POST"], name="translation_flag"),
     Route("/moderation/translations", translation_queue, name="translation_queue"),
     Route(
         "/moderation/translations/{translation_id:id}/{action:str}",
