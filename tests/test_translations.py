@@ -227,7 +227,10 @@ async def test_a_thread_costs_the_same_queries_with_and_without_translations(
     without = await queries_for_thread(client, plain, count_queries)
     with_translations = await queries_for_thread(client, translated, count_queries)
     assert without == with_translations, count_queries.statements
-    page = soup(await client.get(f"/topics/{translated.id}?read=fa&only=fa"))
+    count_queries.statements.clear()
+    response = await client.get(f"/topics/{translated.id}?read=fa&only=fa")
+    assert len(count_queries.statements) == without
+    page = soup(response)
     assert len(page.select(".post-translation:not([hidden]) .post-body[lang=fa]")) == 30
 
 
@@ -260,3 +263,24 @@ async def test_readers_flags_hide_a_translation_until_a_moderator_dismisses_them
     assert (await Translation.get(id=translation.id)).status == TranslationStatus.APPROVED
     assert (await thread(client, post)).select_one(f"#post-{post.id} .post-translation[data-text=fa]") is not None
     assert soup(await client.get("/moderation/translations")).select_one(f"#reported-{translation.id}") is None
+
+
+async def test_odd_reading_parameters_never_break_a_page(client: httpx.AsyncClient, settings: Settings) -> None:
+    post = await arabic_post(settings)
+    await service.offer_translation(post, await make_user(trusted=True), PERSIAN, "fa", settings)
+    for query in ("?read=xx", "?read=<b>", "?only=zz&only=fa", "?only=", "?read=original&only=en", "?lang=fa&read=fa"):
+        page = await thread(client, post, query)
+        assert page.select_one(f"#post-{post.id}") is not None
+    assert (await client.get(f"/topics/{post.topic_id}?show=abc")).status_code == 404
+    assert (await client.get(f"/posts/{post.id}?read=../x")).headers["location"].endswith(f"#post-{post.id}")
+    assert (await client.get(f"/posts/{post.id}/translations/xx")).status_code == 404
+    assert (await client.get(f"/posts/{post.id}/translations/en")).status_code == 404
+    assert (await client.get("/translations/99999/flag")).status_code in (303, 404)
+
+
+async def test_hidden_translations_are_on_the_transparency_page(client: httpx.AsyncClient, settings: Settings) -> None:
+    post = await arabic_post(settings)
+    translation = await service.offer_translation(post, await make_user(trusted=True), PERSIAN, "fa", settings)
+    await service.hide_translation(translation.id, await make_user("mod", role=Role.MODERATOR), "abuse")
+    page = soup(await client.get("/transparency"))
+    assert "Hid a translation" in page.get_text()
