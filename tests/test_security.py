@@ -4,7 +4,8 @@ import httpx
 import pytest
 from starlette.routing import Route
 
-from forum.models import Post, Role, Topic, User
+from forum.models import Post, Role, Topic, Translation, User
+from forum.translations import service as translations
 from tests.factories import (
     PASSWORD,
     csrf_from,
@@ -49,6 +50,7 @@ async def test_every_form_refuses_a_missing_or_forged_csrf_token(client: httpx.A
     # An administrator, so that every route gets as far as its CSRF check.
     member = await make_user("member", role=Role.ADMIN)
     post = await make_reply(topic, member, settings, "Original")
+    translation = await translations.offer_translation(post, member, "ترجمه", "fa", settings)
     await login(client, member.username)
     users_before = await User.all().count()
     for path in post_routes(client):
@@ -57,6 +59,7 @@ async def test_every_form_refuses_a_missing_or_forged_csrf_token(client: httpx.A
             .replace("{post_id:id}", str(post.id))
             .replace("{user_id:id}", str(member.id))
             .replace("{category_id:id}", str(topic.category_id))
+            .replace("{translation_id:id}", str(translation.id))
             .replace("{action:str}", "lock")
             .replace("{action}", "hide")
         )
@@ -71,6 +74,7 @@ async def test_every_form_refuses_a_missing_or_forged_csrf_token(client: httpx.A
     assert (await User.get(id=member.id)).language is None
     assert not (await Topic.get(id=topic.id)).locked
     assert (await Post.get(id=post.id)).status == "approved"
+    assert await Translation.filter(post_id=post.id).count() == 1 and not await Translation.filter(status="hidden")
     assert "Log out" in (await client.get("/")).text  # still logged in: logout was refused too
 
 
