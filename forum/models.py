@@ -404,3 +404,32 @@ class TranslationFlag(Model):
     class Meta:
         table = "translation_flags"
         unique_together = (("translation", "user"),)
+
+
+class TopicTranslation(Model):
+    """A title and text offered by a member for a topic in a language it lacks, until a moderator decides."""
+
+    id = fields.IntField(primary_key=True)
+    topic: fields.ForeignKeyRelation[Topic] = fields.ForeignKeyField(
+        "forum.Topic", related_name="translations", on_delete=fields.CASCADE
+    )
+    topic_id: int
+    language = fields.CharField(max_length=2)
+    translator: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name="topic_translations", on_delete=fields.RESTRICT
+    )
+    translator_id: int
+    title = fields.CharField(max_length=300)
+    source = fields.TextField()
+    html = fields.TextField()
+    status = fields.CharEnumField(TranslationStatus, max_length=16, db_index=True)
+    reject_reason = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    approved_at = fields.DatetimeField(null=True)
+    approved_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name="approved_topic_translations", null=True, on_delete=fields.SET_NULL
+    )
+    approved_by_id: int | None
+
+    class Meta:
+        table = "topic_translations"

@@ -17,6 +17,7 @@ from forum.config import Settings
 
 POSTGRES_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")
 TABLES = (
+    "topic_translations",
     "translation_flags",
     "translation_requests",
     "translations",

@@ -18,6 +18,7 @@ from forum.discussions import posts, topics
 from forum.models import Category, Post, Role, Topic, TopicText, TrustLevel, User
 from forum.moderation import actions
 from forum.translations import service as translations
+from forum.translations import topic_texts
 
 PASSWORD = "correct horse battery staple"
 _sequence = itertools.count(1)
@@ -133,6 +134,7 @@ async def make_forum(settings: Settings) -> dict[str, User]:
     await translations.flag_translation(current, member, "other", "Not what the reply says", settings)
     await translations.offer_translation(root, member, "**پاسخ** اصلی", "fa", settings)
     await translations.request_translation(root, member, "ar")
+    await topic_texts.offer_topic_text(topic, member, "ar", "عمل مشترك", "كيف؟", settings)
     return {"admin": admin, "moderator": moderator, "member": member, "trusted": trusted}
 
 

@@ -53,6 +53,7 @@ PAGES = [
     "/posts/{translated}/translations/fa",
     "/moderation/translations",
     "/translations/wanted",
+    "/topics/{english_only}/translate",
 ]
 IDS: dict[str, int] = {"topic": 4}
 
@@ -93,7 +94,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveForum]:
                         data={"csrf_token": token, "body": body, "lang": language},
                     )
                     assert response.status_code == 303, response.text
+                # A topic in English only, and its Persian text offered by a new member.
+                token = csrf_from(admin.get("/moderation/topics/new").text)
+                response = admin.post(
+                    "/moderation/topics/new",
+                    data={"csrf_token": token, "category": "1", "title_en": "Councils", "body_en": "How?"},
+                )
+                assert response.status_code == 303, response.text
+                IDS["english_only"] = int(response.headers["location"].rstrip("/").rsplit("/", 1)[1])
                 token = csrf_from(member.get("/topics/4").text)
+                member.post(
+                    f"/topics/{IDS['english_only']}/translate",
+                    data={"csrf_token": token, "lang": "fa", "title": "شوراها", "body": "چگونه؟"},
+                )
                 member.post(
                     f"/posts/{IDS['long_parent']}/translate",
                     data={"csrf_token": token, "body": "بیانیه‌ای که کامل چسبانده شده.", "lang": "fa"},

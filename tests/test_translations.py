@@ -284,3 +284,47 @@ async def test_hidden_translations_are_on_the_transparency_page(client: httpx.As
     await service.hide_translation(translation.id, await make_user("mod", role=Role.MODERATOR), "abuse")
     page = soup(await client.get("/transparency"))
     assert "Hid a translation" in page.get_text()
+
+
+async def test_a_topic_text_in_a_missing_language_is_offered_moderated_and_found(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    topic = await make_topic("Councils")
+    await make_user("sara")
+    token = await login(client, "sara")
+    page = await thread(client, await make_reply(topic, await make_user(trusted=True), settings, "Hi"))
+    link = page.select_one(".topic-translate a")
+    assert link is not None
+    form = soup(await client.get(link["href"]))
+    assert [o["value"] for o in form.select("select[name=lang] option")] == ["ar", "fa"]
+    refused = await client.post(
+        f"/topics/{topic.id}/translate", data={"csrf_token": token, "lang": "en", "title": "Again", "body": "x"}
+    )
+    assert refused.status_code == 422 and soup(refused).select_one("#topic-translation-lang-error") is not None
+    empty = await client.post(
+        f"/topics/{topic.id}/translate", data={"csrf_token": token, "lang": "fa", "title": "", "body": "متن"}
+    )
+    assert empty.status_code == 422 and soup(empty).select_one("#topic-translation-title-error") is not None
+    assert soup(empty).select_one("textarea").get_text() == "متن"
+    sent = await client.post(
+        f"/topics/{topic.id}/translate",
+        data={"csrf_token": token, "lang": "fa", "title": "شوراها", "body": "دربارهٔ شوراهای کارگری"},
+    )
+    assert sent.status_code == 200 and soup(sent).select_one("[role=status]") is not None
+    client.cookies.clear()
+    assert "شوراها" not in (await client.get(f"/topics/{topic.id}?lang=fa")).text
+
+    await make_user("mod", role=Role.MODERATOR)
+    token = await login(client, "mod")
+    queue = soup(await client.get("/moderation/translations"))
+    item = queue.select_one(".queue-item[id^=topic-text-]")
+    assert item is not None and item.select_one("h3[lang=fa]").get_text() == "شوراها"
+    offer_id = str(item["id"]).removeprefix("topic-text-")
+    response = await client.post(f"/moderation/topic-texts/{offer_id}/approve", data={"csrf_token": token})
+    assert response.status_code == 303
+    again = await client.post(f"/moderation/topic-texts/{offer_id}/approve", data={"csrf_token": token})
+    assert again.status_code == 409
+    title = soup(await client.get(f"/topics/{topic.id}?lang=fa")).select_one("#topic-title")
+    assert title is not None and title.get_text() == "شوراها" and title["lang"] == "fa"
+    results = soup(await client.get("/search", params={"q": "شوراهای"}))
+    assert results.select(".search-result-title a")

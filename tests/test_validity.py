@@ -17,7 +17,8 @@ from forum.discussions import posts
 from forum.models import Post, Role, Topic, TrustLevel, User
 from forum.moderation import actions
 from forum.translations import service as translations
-from tests.factories import csrf_from, login, make_reply, make_user
+from forum.translations import topic_texts
+from tests.factories import csrf_from, login, make_reply, make_topic, make_user
 from tests.mixed import MIXED_REPLIES
 
 OLD = timedelta(days=30)
@@ -67,6 +68,8 @@ async def collect_pages(client: httpx.AsyncClient, settings: Settings) -> dict[s
         await translations.offer_translation(translated, translator, body, language, settings)
     await translations.offer_translation(translated, member, "The strike continues.", "en", settings)
     await translations.request_translation(demo_post, member, "fa")
+    english_only = await make_topic("Workers' councils")
+    await topic_texts.offer_topic_text(english_only, member, "fa", "شوراهای کارگری", "چگونه؟", settings)
     member.reads_languages = "en,fa"
     await member.save()
 
@@ -111,6 +114,7 @@ async def collect_pages(client: httpx.AsyncClient, settings: Settings) -> dict[s
         ("translation-versions", f"/posts/{translated.id}/translations/fa"),
         ("wanted", "/translations/wanted"),
         ("topic-in-persian", f"/topics/{topic.id}?read=fa&only=fa&only=ar"),
+        ("topic-translate", f"/topics/{english_only.id}/translate"),
     ):
         await grab(name, url)
     token = csrf_from(pages["reply-en"])

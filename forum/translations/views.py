@@ -8,14 +8,15 @@ from starlette.routing import Route
 
 from forum.accounts.auth import require_moderator, require_user
 from forum.config import LANGUAGES
+from forum.discussions import threads
 from forum.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.forms import read_form
 from forum.i18n import current_language
-from forum.models import Translation, TranslationStatus
+from forum.models import Translation, TranslationStatus, pick_text
 from forum.moderation.actions import AlreadyHandled
 from forum.routing import parse_id
 from forum.templating import render
-from forum.translations import reading, service
+from forum.translations import reading, service, topic_texts
 from forum.trust import is_premoderated
 from forum.trust.levels import standing
 
@@ -137,8 +138,61 @@ async def translation_flag(request: Request) -> Response:
     return render(request, "translations/flag.html", context, status_code=status)
 
 
+async def topic_translation_offer(request: Request) -> Response:
+    """Offer a topic's title and text in a language it lacks."""
+    user = require_user(request)
+    topic = await threads.get_topic(request.path_params["topic_id"])
+    missing = topic_texts.missing_languages(topic)
+    if not missing:
+        raise NotFound()
+    language = request.query_params.get("into", "")
+    values = {"lang": language if language in missing else missing[0], "title": "", "body": ""}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        settings = request.app.state.settings
+        try:
+            form = await read_form(request)
+            values = {key: form.get(key, "") for key in ("lang", "title", "body")}
+            rule = "reply_untrusted" if is_premoderated(user, settings) else "reply"
+            await request.app.state.limiter.hit(rule, str(user.id))
+            offer = await topic_texts.offer_topic_text(
+                topic, user, values["lang"], values["title"], values["body"], settings
+            )
+            if offer.status == TranslationStatus.APPROVED:
+                url = request.url_for("topic_detail", topic_id=topic.id).include_query_params(lang=offer.language)
+                return RedirectResponse(str(url), status_code=303)
+            return render(request, "translations/topic_offered.html", {"topic": topic, "offer": offer})
+        except ValidationFailed as exc:
+            # The topics' checks name their fields by language (title_fa): the form has one of each.
+            errors = {key.split("_")[0]: message for key, message in exc.errors.items()}
+            status = 422
+        except RateLimited as exc:
+            errors, status = {"": exc.message}, 429
+    text = pick_text(list(topic.texts), current_language())
+    context = {"topic": topic, "text": text, "missing": missing, "values": values, "errors": errors}
+    return render(request, "translations/topic_offer.html", context, status_code=status)
+
+
+async def topic_translation_moderate(request: Request) -> Response:
+    moderator = require_moderator(request)
+    form = await read_form(request)
+    action = request.path_params["action"]
+    if action not in ("approve", "reject"):
+        raise NotFound()
+    try:
+        await topic_texts.decide_topic_text(
+            request.path_params["offer_id"], moderator, action == "approve", form.get("reason", "")
+        )
+    except ValidationFailed as exc:
+        return await _queue(request, exc.errors)
+    return RedirectResponse(request.url_for("translation_queue"), status_code=303)
+
+
 async def _queue(request: Request, errors: dict[str, str] | None = None) -> Response:
     context = {
+        "topic_texts": await topic_texts.pending_topic_texts(),
+        "pick_text": pick_text,
         "items": await service.pending_translations(),
         "flagged": await service.flagged_translations(),
         "errors": errors or {},
@@ -193,6 +247,18 @@ routes = [
     Route("/translations/wanted", translations_wanted, name="translations_wanted"),
     Route("/translations/{translation_id:id}/flag", translation_flag, methods=["GET", "POST"], name="translation_flag"),
     Route("/moderation/translations", translation_queue, name="translation_queue"),
+    Route(
+        "/topics/{topic_id:id}/translate",
+        topic_translation_offer,
+        methods=["GET", "POST"],
+        name="topic_translation_offer",
+    ),
+    Route(
+        "/moderation/topic-texts/{offer_id:id}/{action:str}",
+        topic_translation_moderate,
+        methods=["POST"],
+        name="topic_translation_moderate",
+    ),
     Route(
         "/moderation/translations/{translation_id:id}/{action:str}",
         translation_moderate,
