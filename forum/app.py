@@ -37,6 +37,7 @@ from forum.ratelimit import RateLimiter
 from forum.resources import STATIC_DIR
 from forum.search import views as search
 from forum.templating import render
+from forum.translations import views as translations
 
 SESSION_AGE = 30 * 24 * 3600
 # Seconds the health check waits for the database: a load balancer's probe must not hang.
@@ -135,6 +136,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             *feeds.routes,
             *search.routes,
             *notifications.routes,
+            *translations.routes,
             # Last: /topics/{id}/{slug} would otherwise swallow /topics/{id}/reply and the like.
             *discussions.routes,
             Route("/healthz", healthz, name="healthz"),

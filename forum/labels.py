@@ -49,6 +49,9 @@ ACTION_NAMES = {
     Action.DISALLOW_MEMBER_TOPICS: lazy("Stopped trusted members opening topics in a category"),
     Action.ISSUE_RESET_LINK: lazy("Made a password reset link"),
     Action.DELETE_ACCOUNT: lazy("A member deleted their account"),
+    Action.APPROVE_TRANSLATION: lazy("Approved a translation"),
+    Action.REJECT_TRANSLATION: lazy("Rejected a translation"),
+    Action.HIDE_TRANSLATION: lazy("Hid a translation"),
 }
 ROLE_NAMES = {Role.MEMBER: lazy("Member"), Role.MODERATOR: lazy("Moderator"), Role.ADMIN: lazy("Administrator")}
 # A member's standing as moderators see it: the trust level, or the role that supersedes it (trust.levels.standing).

@@ -63,6 +63,9 @@ class Action(StrEnum):
     DISALLOW_MEMBER_TOPICS = "disallow-member-topics"
     ISSUE_RESET_LINK = "issue-reset-link"
     DELETE_ACCOUNT = "delete-account"
+    APPROVE_TRANSLATION = "approve-translation"
+    REJECT_TRANSLATION = "reject-translation"
+    HIDE_TRANSLATION = "hide-translation"
 
 
 class User(Model):
@@ -97,6 +100,8 @@ class User(Model):
     flags_dismissed = fields.IntField(default=0, db_default=0)
     suspended_until = fields.DatetimeField(null=True)
     suspension_reason = fields.TextField(default="")
+    # Show a post's translation into the interface language first, when one exists.
+    prefer_translations = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     # Base32 TOTP secret once two-factor sign-in is on, and the last 30-second step a code was accepted for.
     totp_secret = fields.CharField(max_length=64, null=True)
@@ -468,3 +473,116 @@ class NoticeSettings(Model):
 
     class Meta:
         table = "notice_settings"
+
+
+class TranslationStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    HIDDEN = "hidden"
+    # An earlier approved version, kept as history after a newer one was approved.
+    REPLACED = "replaced"
+
+
+class Translation(Model):
+    """A translation of a post by a member into another language, at most one approved per post and language."""
+
+    id = fields.IntField(primary_key=True)
+    post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
+        "forum.Post", related_name="translations", on_delete=fields.CASCADE
+    )
+    post_id: int
+    language = fields.CharField(max_length=2)
+    translator: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name="translations", on_delete=fields.RESTRICT
+    )
+    translator_id: int
+    source = fields.TextField()
+    html = fields.TextField()
+    status = fields.CharEnumField(TranslationStatus, max_length=16, db_index=True)
+    reject_reason = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    # When it last became visible or stopped being: what feeds key their freshness on.
+    changed_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    approved_at = fields.DatetimeField(null=True)
+    approved_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name="approved_translations", null=True, on_delete=fields.SET_NULL
+    )
+    approved_by_id: int | None
+
+    class Meta:
+        table = "translations"
+        indexes = (("post_id", "language", "status"),)
+
+
+class TranslationRequest(Model):
+    """A reader asking to read a post in a language, one per reader, post and language."""
+
+    id = fields.IntField(primary_key=True)
+    post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
+        "forum.Post", related_name="translation_requests", on_delete=fields.CASCADE
+    )
+    post_id: int
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name="translation_requests", on_delete=fields.CASCADE
+    )
+    user_id: int
+    language = fields.CharField(max_length=2, db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "translation_requests"
+        unique_together = (("post", "user", "language"),)
+
+
+class TranslationFlag(Model):
+    """A report by a reader on a translation, one per reader and translation."""
+
+    id = fields.IntField(primary_key=True)
+    translation: fields.ForeignKeyRelation[Translation] = fields.ForeignKeyField(
+        "forum.Translation", related_name="flags", on_delete=fields.CASCADE
+    )
+    translation_id: int
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name="translation_flags", on_delete=fields.CASCADE
+    )
+    user_id: int
+    reason = fields.CharEnumField(FlagReason, max_length=16)
+    text = fields.TextField(default="")
+    # What the report counted toward hiding the translation, given the reader's trust when they sent it.
+    weight = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    resolved_at = fields.DatetimeField(null=True, db_index=True)
+
+    class Meta:
+        table = "translation_flags"
+        unique_together = (("translation", "user"),)
+
+
+class TopicTranslation(Model):
+    """A title and text offered by a member for a topic in a language it lacks, until a moderator decides."""
+
+    id = fields.IntField(primary_key=True)
+    topic: fields.ForeignKeyRelation[Topic] = fields.ForeignKeyField(
+        "forum.Topic", related_name="translations", on_delete=fields.CASCADE
+    )
+    topic_id: int
+    language = fields.CharField(max_length=2)
+    translator: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name="topic_translations", on_delete=fields.RESTRICT
+    )
+    translator_id: int
+    title = fields.CharField(max_length=300)
+    source = fields.TextField()
+    html = fields.TextField()
+    status = fields.CharEnumField(TranslationStatus, max_length=16, db_index=True)
+    reject_reason = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    approved_at = fields.DatetimeField(null=True)
+    approved_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name="approved_topic_translations", null=True, on_delete=fields.SET_NULL
+    )
+    approved_by_id: int | None
+
+    class Meta:
+        table = "topic_translations"

@@ -142,3 +142,27 @@ for (const form of document.querySelectorAll("form[data-draft-url]")) {
     }
   }, AUTOSAVE_MS);
 }
+
+// "Read in ..." under a post shows that text in place; without this file the link
+// leads to the thread with the post in that language (?read=).
+document.addEventListener("click", (event) => {
+  const link = event.target.closest(".read-in a[data-text]");
+  if (!link || !plainClick(event)) {
+    return;
+  }
+  const post = link.closest("article.post");
+  if (!post) {
+    return;
+  }
+  event.preventDefault();
+  for (const text of post.querySelectorAll(":scope > [data-text]")) {
+    text.hidden = text.dataset.text !== link.dataset.text;
+  }
+  for (const choice of post.querySelectorAll(".read-in a[data-text]")) {
+    if (choice === link) {
+      choice.setAttribute("aria-current", "true");
+    } else {
+      choice.removeAttribute("aria-current");
+    }
+  }
+});

@@ -19,6 +19,8 @@ from forum.discussions import posts, topics
 from forum.models import Category, Post, Role, Session, Topic, TopicText, TrustLevel, User
 from forum.moderation import actions
 from forum.notifications import drafts, feed
+from forum.translations import service as translations
+from forum.translations import topic_texts
 
 PASSWORD = "correct horse battery staple"
 _sequence = itertools.count(1)
@@ -133,6 +135,13 @@ async def make_forum(settings: Settings) -> dict[str, User]:
     # Notices came with the replies and decisions; a draft and a member's own settings complete the tables.
     await drafts.save(member, topic.id, root.id, "نصف فكرة…", "ar")
     await feed.regenerate(trusted)
+    # Translations: a current one with an earlier version, one waiting, and a reader asking for another.
+    await translations.offer_translation(answer, trusted, "Reply to the root", "en", settings)
+    current = await translations.offer_translation(answer, moderator, "Replying to the root", "en", settings)
+    await translations.flag_translation(current, member, "other", "Not what the reply says", settings)
+    await translations.offer_translation(root, member, "**پاسخ** اصلی", "fa", settings)
+    await translations.request_translation(root, member, "ar")
+    await topic_texts.offer_topic_text(topic, member, "ar", "عمل مشترك", "كيف؟", settings)
     return {"admin": admin, "moderator": moderator, "member": member, "trusted": trusted}
 
 

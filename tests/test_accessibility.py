@@ -48,6 +48,12 @@ PAGES = [
     "/topics/new",
     "/search?q=federalism",
     "/search?q=zzzz&language=ar",
+    "/topics/{topic}?read=fa&only=fa&only=en",
+    "/posts/{translated}/translate?into=en",
+    "/posts/{translated}/translations/fa",
+    "/moderation/translations",
+    "/translations/wanted",
+    "/topics/{english_only}/translate",
 ]
 IDS: dict[str, int] = {"topic": 4}
 
@@ -79,6 +85,32 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveForum]:
                 admin.post(f"/moderation/posts/{IDS['flagged']}/approve", data={"csrf_token": token})
                 token = csrf_from(reporter.get("/topics/4").text)
                 reporter.post(f"/posts/{IDS['flagged']}/flag", data={"csrf_token": token, "reason": "abuse"})
+                # A reply translated into the two other languages, and a translation waiting for approval.
+                IDS["translated"] = post_reply(admin, "الإضراب العام في حلب مستمر منذ أسبوع.")
+                token = csrf_from(admin.get("/topics/4").text)
+                for language, body in (("fa", "اعتصاب عمومی در حلب ادامه دارد."), ("en", "The strike goes on.")):
+                    response = admin.post(
+                        f"/posts/{IDS['translated']}/translate",
+                        data={"csrf_token": token, "body": body, "lang": language},
+                    )
+                    assert response.status_code == 303, response.text
+                # A topic in English only, and its Persian text offered by a new member.
+                token = csrf_from(admin.get("/moderation/topics/new").text)
+                response = admin.post(
+                    "/moderation/topics/new",
+                    data={"csrf_token": token, "category": "1", "title_en": "Councils", "body_en": "How?"},
+                )
+                assert response.status_code == 303, response.text
+                IDS["english_only"] = int(response.headers["location"].rstrip("/").rsplit("/", 1)[1])
+                token = csrf_from(member.get("/topics/4").text)
+                member.post(
+                    f"/topics/{IDS['english_only']}/translate",
+                    data={"csrf_token": token, "lang": "fa", "title": "شوراها", "body": "چگونه؟"},
+                )
+                member.post(
+                    f"/posts/{IDS['long_parent']}/translate",
+                    data={"csrf_token": token, "body": "بیانیه‌ای که کامل چسبانده شده.", "lang": "fa"},
+                )
         listing = forum.command("users", "list")
         IDS["newcomer"] = int(next(line.split()[0] for line in listing.splitlines() if " newcomer " in line))
         yield forum
@@ -128,7 +160,12 @@ async def test_no_serious_accessibility_problems(server: LiveForum, language: st
             assert await page.get_attribute("html", "lang") == language
             if violations := await axe_violations(page):
                 found[path] = violations
-        for name, path in (("home", "/"), ("thread", "/topics/4"), ("queue", "/moderation")):
+        for name, path in (
+            ("home", "/"),
+            ("thread", "/topics/4"),
+            ("queue", "/moderation"),
+            ("translation-queue", "/moderation/translations"),
+        ):
             await page.goto(server.url + path)
             await screenshot(page, f"{name}-{language}-moderator")
     assert found == {}

@@ -16,7 +16,9 @@ from forum.config import LANGUAGES, Settings
 from forum.discussions import posts
 from forum.models import Post, Role, Topic, TrustLevel, User
 from forum.moderation import actions
-from tests.factories import csrf_from, login, make_reply, make_user
+from forum.translations import service as translations
+from forum.translations import topic_texts
+from tests.factories import csrf_from, login, make_reply, make_topic, make_user
 from tests.mixed import MIXED_REPLIES
 
 OLD = timedelta(days=30)
@@ -59,6 +61,17 @@ async def collect_pages(client: httpx.AsyncClient, settings: Settings) -> dict[s
         )
     deleted = await make_reply(topic, member, settings, "Deleted words")
     await posts.delete_post(deleted, member)
+    # Translations in all three languages, one replaced, one waiting, and one asked for.
+    translator = await make_user("translator", trusted=True)
+    translated = await make_reply(topic, translator, settings, "الإضراب مستمر.", language="ar")
+    for language, body in (("en", "The strike goes on."), ("fa", "اعتصاب ادامه دارد."), ("fa", "اعتصاب *ادامه* دارد.")):
+        await translations.offer_translation(translated, translator, body, language, settings)
+    await translations.offer_translation(translated, member, "The strike continues.", "en", settings)
+    await translations.request_translation(demo_post, member, "fa")
+    english_only = await make_topic("Workers' councils")
+    await topic_texts.offer_topic_text(english_only, member, "fa", "شوراهای کارگری", "چگونه؟", settings)
+    member.reads_languages = "en,fa"
+    await member.save()
 
     pages: dict[str, str] = {}
 
@@ -97,6 +110,11 @@ async def collect_pages(client: httpx.AsyncClient, settings: Settings) -> dict[s
         ("history", f"/posts/{own.id}/history"),
         ("flag", f"/posts/{demo_post.id}/flag"),
         ("delete", f"/posts/{own.id}/delete"),
+        ("translate", f"/posts/{translated.id}/translate?into=fa"),
+        ("translation-versions", f"/posts/{translated.id}/translations/fa"),
+        ("wanted", "/translations/wanted"),
+        ("topic-in-persian", f"/topics/{topic.id}?read=fa&only=fa&only=ar"),
+        ("topic-translate", f"/topics/{english_only.id}/translate"),
     ):
         await grab(name, url)
     token = csrf_from(pages["reply-en"])
@@ -121,6 +139,7 @@ async def collect_pages(client: httpx.AsyncClient, settings: Settings) -> dict[s
         ("keep-hidden", f"/moderation/posts/{reported.id}/hide"),
         ("categories", "/moderation/categories"),
         ("topic-open", "/topics/new"),
+        ("translation-queue", "/moderation/translations"),
     ):
         await grab(name, url)
     token = csrf_from(pages["hide-en"])

@@ -141,7 +141,8 @@ async def profile(request: Request) -> Response:
             user.language = language
             user.timezone = timezone or None
             user.reads_languages = ",".join(reads)
-            await user.save(update_fields=["language", "timezone", "reads_languages"])
+            user.prefer_translations = form.get("prefer_translations") == "1"
+            await user.save(update_fields=["language", "timezone", "reads_languages", "prefer_translations"])
             set_language(language)
             set_timezone(timezone or request.app.state.settings.languages.timezone)
             saved = True

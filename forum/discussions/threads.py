@@ -10,7 +10,8 @@ from tortoise.functions import Count
 
 from forum.config import Settings
 from forum.errors import NotFound
-from forum.models import Category, Post, PostStatus, Topic, TopicText, User, pick_text
+from forum.models import Category, Post, PostStatus, Topic, TopicText, Translation, User, pick_text
+from forum.translations import reading
 
 PATH_WIDTH = 10
 # Shown as a placeholder when replies below them are still visible (a member may
@@ -29,6 +30,11 @@ class Node:
     continues: bool = False
     # The viewer deleted it and may still undo that: kept on the page, with "Restore".
     restorable: bool = False
+    # Its current translations by language, the one shown first (None: the original), and whether
+    # the reader's language filter leaves it out (a one-line placeholder that keeps the tree's shape).
+    translations: dict[str, Translation] = dataclasses.field(default_factory=dict)
+    reading: str | None = None
+    filtered: bool = False
 
     @property
     def placeholder(self) -> bool:
@@ -145,12 +151,17 @@ async def thread_page(
     page: int = 1,
     branch_id: int | None = None,
     after_id: int | None = None,
+    read_language: str | None = None,
+    only: frozenset[str] | None = None,
+    shown_id: int | None = None,
 ) -> ThreadPage:
     """One page of a thread, in a fixed number of queries.
 
     `page` counts pages of top-level replies; `branch_id` shows the subtree of
     one post instead (a deep branch), and `after_id` continues such a subtree
-    after the last post an earlier page could hold.
+    after the last post an earlier page could hold. `read_language` is the language whose
+    translations are shown first, `only` the languages of the reader's filter
+    (see translations.reading.apply).
     """
     limit = settings.posts.max_posts_per_page
     shown = visible_to(viewer) | Q(status__in=PLACEHOLDER_STATUSES)
@@ -188,6 +199,8 @@ async def thread_page(
     nodes = build_tree(
         posts, viewer, settings.posts.max_depth, branch, continuation=after_id is not None, undo_since=undo_since
     )
+    translations = await reading.approved_for(post.id for post in posts)
+    reading.apply(nodes, translations, read_language, only, shown_id)
     read = sum(
         1 for post in posts if post.status == PostStatus.APPROVED and (viewer is None or post.author_id != viewer.id)
     )

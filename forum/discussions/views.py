@@ -18,6 +18,7 @@ from forum.moderation import actions
 from forum.notifications import drafts, inbox, quoting, reading
 from forum.routing import int_param, parse_id
 from forum.templating import render
+from forum.translations import reading as translated
 from forum.trust import activity, is_premoderated
 from forum.trust import levels as trust_levels
 
@@ -35,6 +36,11 @@ async def home(request: Request) -> Response:
 async def topic_detail(request: Request) -> Response:
     topic = await threads.get_topic(request.path_params["topic_id"])
     settings = request.app.state.settings
+    read = translated.read_choice(request.query_params.get("read"))
+    prefers = translated.prefers_translations(request.state.user, request.session)
+    if read is None and prefers:
+        read = current_language()
+    only = translated.language_filter(request.query_params.getlist("only"))
     page = threads.thread_page(
         topic,
         current_language(),
@@ -43,10 +49,18 @@ async def topic_detail(request: Request) -> Response:
         page=int_param(request, "page", 1) or 1,
         branch_id=int_param(request, "branch", None),
         after_id=int_param(request, "after", None),
+        read_language=read,
+        only=only,
+        shown_id=int_param(request, "show", None),
     )
     thread = await page
     user = request.state.user
-    context: dict[str, object] = {"thread": thread, "settings": settings}
+    context: dict[str, object] = {
+        "thread": thread,
+        "settings": settings,
+        "only": only or frozenset(),
+        "prefers": prefers,
+    }
     if user is not None:
         await activity.record_page_view(user, thread.read_count, settings)
         context.update(await _member_view(request, user, thread))
@@ -87,6 +101,9 @@ async def post_permalink(request: Request) -> Response:
     if not await type(post).filter(id=post.id).filter(visible_to(viewer)).exists():
         raise NotFound()
     query = await threads.locate(post, viewer, request.app.state.settings)
+    if read := translated.read_choice(request.query_params.get("read")):
+        # `?read=fa` on a permalink: the thread with that post shown in Persian (no script needed).
+        query += f"&read={read}"
     url = request.url_for("topic_detail", topic_id=post.topic_id)
     return RedirectResponse(f"{url.path}?{query}#post-{post.id}", status_code=303)
 

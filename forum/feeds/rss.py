@@ -17,7 +17,7 @@ from tortoise.queryset import QuerySet
 
 from forum.errors import NotFound
 from forum.i18n import gettext
-from forum.models import Post, PostStatus, Topic, TopicText, pick_text
+from forum.models import Post, PostStatus, Topic, TopicText, Translation, TranslationStatus, pick_text
 from forum.text import direction, excerpt, isolate
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -59,11 +59,26 @@ async def latest_freshness(language: str | None, interface: str, items: int) -> 
     query = Post.filter(status__in=FEED_STATUSES, approved_at__not_isnull=True)
     if language:
         query = query.filter(language=language)
-    return freshness("latest", await _newest(query, "changed_at"), language, interface, items)
+    newest = await _newest(query, "changed_at")
+    if language:
+        newest = _later(newest, await _newest(Translation.filter(language=language), "changed_at"))
+    return freshness("latest", newest, language, interface, items)
 
 
-async def topic_freshness(topic_id: int, interface: str, items: int) -> Freshness:
-    """One query: the topic's newest post change (404 when the topic does not exist)."""
+def _later(first: datetime | None, second: datetime | None) -> datetime | None:
+    return max(filter(None, (first, second)), default=None)
+
+
+async def translations_freshness(topic_id: int, language: str | None) -> datetime | None:
+    """When a translation into `language` of a post of the topic last appeared or went (one query)."""
+    if not language:
+        return None
+    return await _newest(Translation.filter(language=language, post__topic_id=topic_id), "changed_at")
+
+
+async def topic_freshness(topic_id: int, interface: str, items: int, language: str | None = None) -> Freshness:
+    """One query, and one more with a `language` whose translations the feed carries: the topic's newest
+    change (404 when the topic does not exist)."""
     rows = await (
         Topic.filter(id=topic_id)
         .annotate(newest=Max("posts__changed_at"))
@@ -71,7 +86,8 @@ async def topic_freshness(topic_id: int, interface: str, items: int) -> Freshnes
     )
     if not rows:
         raise NotFound()
-    return freshness("topic", max(filter(None, rows[0])), topic_id, interface, items)
+    newest = _later(max(filter(None, rows[0])), await translations_freshness(topic_id, language))
+    return freshness("topic", newest, topic_id, interface, items, language)
 
 
 async def topics_freshness(interface: str, items: int) -> Freshness:
@@ -180,3 +196,45 @@ async def newest_topics(items: int) -> list[Topic]:
     return (
         await Topic.all().order_by("-created_at", "-id").limit(items).prefetch_related("texts").select_related("author")
     )
+
+
+def _translations(language: str) -> QuerySet[Translation]:
+    """Approved translations into `language` of posts everyone can read."""
+    return Translation.filter(
+        status=TranslationStatus.APPROVED, language=language, post__status=PostStatus.APPROVED
+    ).select_related("post", "post__author", "translator")
+
+
+async def latest_translations(language: str, items: int) -> list[Translation]:
+    return await _translations(language).order_by("-approved_at", "-id").limit(items)
+
+
+async def topic_translations(topic_id: int, language: str, items: int) -> list[Translation]:
+    return await _translations(language).filter(post__topic_id=topic_id).order_by("-approved_at", "-id").limit(items)
+
+
+async def translation_items(
+    translations: list[Translation], interface: str, permalink: Callable[[int], str]
+) -> list[Item]:
+    """Items for translations: each links to its original post, shown in the translation's language."""
+    titles = await _titles({t.post.topic_id for t in translations}, interface)
+    return [
+        Item(
+            title=gettext(
+                "%(translator)s translated a reply by %(author)s in “%(topic)s”",
+                translator=isolate(translation.translator.username),
+                author=isolate(translation.post.author.username),
+                topic=isolate(titles[translation.post.topic_id].title),
+            ),
+            link=f"{permalink(translation.post_id)}?read={translation.language}",
+            published=translation.approved_at or translation.created_at,
+            author=translation.translator.username,
+            html=translation.html,
+            language=translation.language,
+        )
+        for translation in translations
+    ]
+
+
+def newest_first(items: list[Item], limit: int) -> list[Item]:
+    return sorted(items, key=lambda item: item.published, reverse=True)[:limit]

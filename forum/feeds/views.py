@@ -13,7 +13,7 @@ from forum.config import LANGUAGES
 from forum.discussions import threads
 from forum.feeds import rss
 from forum.i18n import LANGUAGE_NAMES, current_language, gettext
-from forum.models import Post, pick_text
+from forum.models import Post, Translation, pick_text
 from forum.text import excerpt
 
 MEDIA_TYPE = "application/rss+xml; charset=utf-8"
@@ -57,11 +57,23 @@ async def _respond(request: Request, fresh: rss.Freshness, build: Callable[[], A
     return Response(await build(), media_type=MEDIA_TYPE, headers=headers)
 
 
-async def _posts_document(request: Request, channel: rss.Channel, posts: list[Post], interface: str) -> bytes:
+async def _posts_document(
+    request: Request,
+    channel: rss.Channel,
+    posts: list[Post],
+    interface: str,
+    translations: list[Translation] | None = None,
+) -> bytes:
+    """The posts and, newest first among them, the translations (each item linking to its original)."""
+
     def permalink(post_id: int) -> str:
         return absolute(request, "post_permalink", post_id=post_id)
 
-    return rss.document(channel, await rss.post_items(posts, interface, permalink))
+    items = await rss.post_items(posts, interface, permalink)
+    if translations:
+        translated = await rss.translation_items(translations, interface, permalink)
+        items = rss.newest_first(items + translated, request.app.state.settings.feeds.items)
+    return rss.document(channel, items)
 
 
 def _language_filter(request: Request) -> str | None:
@@ -83,6 +95,7 @@ async def feed_latest(request: Request) -> Response:
 
     async def build() -> bytes:
         posts = await rss.latest_posts(language, items)
+        translated = await rss.latest_translations(language, items) if language else []
         title = gettext("Open Questions Forum: latest replies")
         if language:
             title = gettext("%(title)s in %(language)s", title=title, language=LANGUAGE_NAMES[language])
@@ -93,7 +106,7 @@ async def feed_latest(request: Request) -> Response:
             self_url=_self_url(request, "feed_latest"),
             language=interface,
         )
-        return await _posts_document(request, channel, posts, interface)
+        return await _posts_document(request, channel, posts, interface, translated)
 
     return await _respond(request, fresh, build)
 
@@ -102,12 +115,14 @@ async def feed_topic(request: Request) -> Response:
     topic_id = request.path_params["topic_id"]
     interface = current_language()
     items = request.app.state.settings.feeds.items
-    fresh = await rss.topic_freshness(topic_id, interface, items)
+    language = _language_filter(request)
+    fresh = await rss.topic_freshness(topic_id, interface, items, language)
 
     async def build() -> bytes:
         topic = await threads.get_topic(topic_id)
         text = pick_text(list(topic.texts), interface)
         posts = await rss.topic_posts(topic_id, items)
+        translated = await rss.topic_translations(topic_id, language, items) if language else []
         channel = rss.Channel(
             title=text.title,
             link=absolute(request, "topic_detail", topic_id=topic_id),
@@ -115,7 +130,7 @@ async def feed_topic(request: Request) -> Response:
             self_url=_self_url(request, "feed_topic", topic_id=topic_id),
             language=interface,
         )
-        return await _posts_document(request, channel, posts, interface)
+        return await _posts_document(request, channel, posts, interface, translated)
 
     return await _respond(request, fresh, build)
 

@@ -41,7 +41,16 @@ from forum.trust import levels
 
 # Decisions that change what readers see: listed on the public transparency page.
 PUBLIC_ACTIONS = frozenset(
-    {Action.HIDE, Action.AUTO_HIDE, Action.RESTORE, Action.LOCK, Action.UNLOCK, Action.SUSPEND, Action.UNSUSPEND}
+    {
+        Action.HIDE,
+        Action.AUTO_HIDE,
+        Action.RESTORE,
+        Action.LOCK,
+        Action.UNLOCK,
+        Action.SUSPEND,
+        Action.UNSUSPEND,
+        Action.HIDE_TRANSLATION,
+    }
 )
 
 

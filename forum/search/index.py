@@ -56,6 +56,11 @@ class Entry:
     language: str
     author_id: int | None
     text: str
+    # A post's approved translations as (language, text): the post is found by their words too.
+    translations: tuple[tuple[str, str], ...] = ()
+
+    def parts(self) -> list[tuple[str, str]]:
+        return [(self.language, self.text), *self.translations]
 
 
 def client() -> BaseDBAsyncClient:
@@ -133,7 +138,16 @@ async def _add(db: BaseDBAsyncClient, entries: Sequence[Entry]) -> None:
         return
     if is_sqlite(db):
         rows = [
-            [e.key, e.topic_id, " ".join(terms(e.text)), " ".join(sqlite_tags(e.language, e.topic_id, e.author_id))]
+            [
+                e.key,
+                e.topic_id,
+                " ".join(word for _, text in e.parts() for word in terms(text)),
+                " ".join(
+                    dict.fromkeys(
+                        tag for language, _ in e.parts() for tag in sqlite_tags(language, e.topic_id, e.author_id)
+                    )
+                ),
+            ]
             for e in entries
         ]
         await db.execute_many("INSERT INTO search_documents (id, topic_id, body, tags) VALUES (?, ?, ?, ?)", rows)
@@ -148,7 +162,7 @@ async def _add(db: BaseDBAsyncClient, entries: Sequence[Entry]) -> None:
                     e.key,
                     e.topic_id,
                     tsvector(
-                        [postgres_term(e.language, word) for word in terms(e.text)],
+                        [postgres_term(language, word) for language, text in e.parts() for word in terms(text)],
                         postgres_tags(e.topic_id, e.author_id),
                     ),
                 ]
@@ -164,9 +178,25 @@ def placeholders(db: BaseDBAsyncClient, count: int, first: int = 1) -> str:
     return ",".join(f"${n}" for n in range(first, first + count))
 
 
-def _post_entries(rows: Iterable[dict[str, Any]]) -> list[Entry]:
+async def _post_entries(
+    db: BaseDBAsyncClient, rows: Sequence[dict[str, Any]], with_translations: bool = True
+) -> list[Entry]:
+    """The posts' entries, each with its approved translations (read in one statement)."""
+    translated: dict[int, list[tuple[str, str]]] = {}
+    if rows and with_translations:
+        ids = [row["id"] for row in rows]
+        for found in await db.execute_query_dict(f"{_TRANSLATIONS} AND post_id IN ({placeholders(db, len(ids))})", ids):
+            translated.setdefault(found["post_id"], []).append((found["language"], plain_text(found["html"])))
     return [
-        Entry(row["id"], row["topic_id"], row["language"], row["author_id"], plain_text(row["html"])) for row in rows
+        Entry(
+            row["id"],
+            row["topic_id"],
+            row["language"],
+            row["author_id"],
+            plain_text(row["html"]),
+            tuple(translated.get(row["id"], ())),
+        )
+        for row in rows
     ]
 
 
@@ -184,6 +214,7 @@ def _text_entries(rows: Iterable[dict[str, Any]]) -> list[Entry]:
 
 
 _POSTS = "SELECT id, topic_id, language, author_id, html FROM posts WHERE status = 'approved'"
+_TRANSLATIONS = "SELECT post_id, language, html FROM translations WHERE status = 'approved'"
 _TEXTS = (
     "SELECT tt.id, tt.topic_id, tt.language, tt.title, tt.html, t.author_id"
     " FROM topic_texts tt JOIN topics t ON t.id = tt.topic_id"
@@ -201,7 +232,7 @@ async def sync_posts(post_ids: Iterable[int]) -> None:
         batch = ids[start : start + BATCH]
         rows = await db.execute_query_dict(f"{_POSTS} AND id IN ({placeholders(db, len(batch))})", batch)
         await _remove(db, batch)
-        await _add(db, _post_entries(rows))
+        await _add(db, await _post_entries(db, rows))
 
 
 async def sync_topics(topic_ids: Iterable[int]) -> None:
@@ -222,8 +253,9 @@ async def sync_topics(topic_ids: Iterable[int]) -> None:
     await _add(db, _text_entries(rows))
 
 
-async def rebuild() -> tuple[int, int]:
-    """Empty the index and fill it again from every approved post and every topic text, in batches.
+async def rebuild(with_translations: bool = True) -> tuple[int, int]:
+    """Empty the index and fill it again from every approved post (with its approved translations) and every
+    topic text, in batches. The migration that creates the index runs before translations exist.
 
     Returns the number of posts and of topic texts indexed.
     """
@@ -236,7 +268,7 @@ async def rebuild() -> tuple[int, int]:
     posts, last = 0, 0
     after = "?" if is_sqlite(db) else "$1"
     while rows := await db.execute_query_dict(f"{_POSTS} AND id > {after} ORDER BY id LIMIT {BATCH}", [last]):
-        await _add(db, _post_entries(rows))
+        await _add(db, await _post_entries(db, rows, with_translations))
         posts += len(rows)
         last = rows[-1]["id"]
     texts = await db.execute_query_dict(_TEXTS)

@@ -1,0 +1,1 @@
+"""Translations of posts by members: offered, moderated, shown beside the original, asked for."""
