@@ -239,7 +239,8 @@ async def register(
             "csrf_token": csrf_from(page.text),
         },
     )
-    assert response.status_code in (303, 422), response.status_code
+    # 200: registered, on the page that shows the recovery codes.
+    assert response.status_code in (200, 422), response.status_code
     return BeautifulSoup(response.text, "html.parser")
 
 
