@@ -6,6 +6,7 @@ import httpx
 from bs4 import BeautifulSoup
 
 from forum.config import Settings
+from forum.discussions import posts
 from forum.models import Notification, Post, Role, Topic, TrustLevel, User
 from forum.moderation import actions
 from tests.conftest import QueryCounter
@@ -164,6 +165,13 @@ async def test_a_mention_links_to_the_member_and_tells_them(client: httpx.AsyncC
     assert [(a.get_text(), a["href"]) for a in links] == [("@شیرین", "/members/%D8%B4%DB%8C%D8%B1%DB%8C%D9%86")]
     await login(client, shirin.username)
     assert "mentioned you" in (await notices(client))[0]
+
+    # An edit that names someone new tells them, and only them, once.
+    omar = await make_user("Omar", trusted=True)
+    await posts.edit_post(post, writer, "Now @omar and @شیرین too.", settings)
+    await posts.edit_post(post, writer, "Now @Omar and @شیرین, again.", settings)
+    told = await Notification.filter(kind="mention").order_by("id").values_list("user_id", flat=True)
+    assert told == [shirin.id, omar.id]
 
 
 async def test_a_member_under_premoderation_mentions_few(client: httpx.AsyncClient, settings: Settings) -> None:
