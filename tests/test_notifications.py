@@ -6,6 +6,7 @@ import httpx
 from bs4 import BeautifulSoup
 
 from forum.config import Settings
+from forum.discussions import posts
 from forum.models import Notification, Post, Role, Topic, TrustLevel, User
 from forum.moderation import actions
 from tests.conftest import QueryCounter
@@ -165,6 +166,13 @@ async def test_a_mention_links_to_the_member_and_tells_them(client: httpx.AsyncC
     await login(client, shirin.username)
     assert "mentioned you" in (await notices(client))[0]
 
+    # An edit that names someone new tells them, and only them, once.
+    omar = await make_user("Omar", trusted=True)
+    await posts.edit_post(post, writer, "Now @omar and @شیرین too.", settings)
+    await posts.edit_post(post, writer, "Now @Omar and @شیرین, again.", settings)
+    told = await Notification.filter(kind="mention").order_by("id").values_list("user_id", flat=True)
+    assert told == [shirin.id, omar.id]
+
 
 async def test_a_member_under_premoderation_mentions_few(client: httpx.AsyncClient, settings: Settings) -> None:
     topic = await make_topic()
@@ -237,3 +245,22 @@ async def test_unknown_topics_and_strangers_get_nothing(client: httpx.AsyncClien
     assert (await client.get("/notifications?page=2")).status_code == 404
     assert (await client.get("/notifications?lang=fa")).status_code == 200
     assert await Topic.all().count() == 0
+
+
+async def test_notices_and_the_profile_read_right_to_left(client: httpx.AsyncClient, settings: Settings) -> None:
+    topic = await make_topic(texts={"en": "Councils", "fa": "شوراها", "ar": "المجالس"})
+    member = await make_user("member", trusted=True)
+    writer = await make_user("نویسنده", trusted=True)
+    mine = await make_reply(topic, member, settings, "Mine")
+    await make_reply(topic, writer, settings, "پاسخ من", parent=mine)
+    await login(client, member.username)
+    for language, expected in (
+        ("fa", "نویسنده به نوشتهٔ شما در «شوراها» پاسخ داد"),
+        ("ar", "ردّ نویسنده على مشاركتك في «المجالس»"),
+    ):
+        page = BeautifulSoup((await client.get(f"/notifications?lang={language}")).text, "html.parser")
+        assert page.html["dir"] == "rtl"  # type: ignore[index]
+        assert [a.get_text().translate(ISOLATES) for a in page.select("li.notice-item a")] == [expected]
+        for url in ("/profile", f"/topics/{topic.id}", "/"):
+            response = await client.get(f"{url}?lang={language}")
+            assert response.status_code == 200 and 'dir="rtl"' in response.text

@@ -221,10 +221,12 @@ async def edit_post(post: Post, editor: User, source: str, settings: Settings, l
         return post
     async with in_transaction():
         await Revision.create(post=post, editor=editor, language=post.language, source=post.source, html=post.html)
+        before = post.html
         post.source, post.html, post.language, post.edited_at = body, html, language, now
         post.changed_at = now
         await post.save(update_fields=["source", "html", "language", "edited_at", "changed_at"])
         await search_index.sync_posts([post.id])
+        await notices.mentions_added(post, before)
     return post
 
 

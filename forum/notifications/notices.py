@@ -63,6 +63,25 @@ async def post_published(post: Post) -> None:
     await db.execute_query(sql, [post.id])
 
 
+async def mentions_added(post: Post, before_html: str) -> None:
+    """Tell the members an edit of a visible post newly mentions (once per member and post)."""
+    earlier = set(mentions.mentioned_names(before_html))
+    names = [name for name in mentions.mentioned_names(post.html) if name not in earlier]
+    if post.status != PostStatus.APPROVED or not names:
+        return
+    named = set(await _ids(User.filter(username__in=names).exclude(id=post.author_id), "id"))
+    told = Notification.filter(post_id=post.id, user_id__in=list(named), kind=NoticeKind.MENTION)
+    muted = TopicState.filter(topic_id=post.topic_id, user_id__in=list(named), level=WatchLevel.MUTED)
+    named -= set(await _ids(told, "user_id")) | set(await _ids(muted, "user_id"))
+    if named:
+        await Notification.bulk_create(
+            [
+                Notification(user_id=user_id, kind=NoticeKind.MENTION, post_id=post.id, actor_id=post.author_id)
+                for user_id in sorted(named)
+            ]
+        )
+
+
 async def decided(post: Post, moderator: User, kind: NoticeKind, reason: str = "") -> None:
     """Tell the author of `post` that a moderator approved or rejected it."""
     await Notification.create(user_id=post.author_id, kind=kind, post_id=post.id, actor=moderator, reason=reason)
