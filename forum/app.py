@@ -31,6 +31,7 @@ from forum.i18n import gettext
 from forum.logs import RequestLog
 from forum.middleware import RequestContext, SecurityHeaders, ServerErrors
 from forum.moderation import views as moderation
+from forum.pagecache import PageCache
 from forum.ratelimit import RateLimiter
 from forum.resources import STATIC_DIR
 from forum.search import views as search
@@ -134,6 +135,13 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             Middleware(SecurityHeaders),
             # Before anything builds a link: the host and scheme of every request are settled here.
             Middleware(PublicAddress, base_url=settings.server.base_url, default_language=settings.languages.default),
+            # Before the sessions, the member and the routes: a kept page needs none of them.
+            Middleware(
+                PageCache,
+                settings=settings.cache,
+                default_language=settings.languages.default,
+                public=bool(settings.server.base_url),
+            ),
             # Outside the sessions, to see whether a response belongs to one.
             Middleware(PrivateResponses),
             Middleware(ServerErrors, handler=handle_error),

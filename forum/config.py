@@ -128,6 +128,18 @@ class RatelimitSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class CacheSettings:
+    # Pages kept for readers without a session (see forum.pagecache).
+    enabled: bool = True
+    # How often each worker reads the forum's change stamp: the bound on how long a change takes to show.
+    check_milliseconds: int = 500
+    # Kept pages show times as "3 minutes ago": how old such a text may get.
+    max_age_seconds: int = 60
+    # Memory for kept pages, per worker.
+    max_megabytes: int = 64
+
+
+@dataclasses.dataclass(frozen=True)
 class LoggingSettings:
     format: str = "text"
     client_addresses: bool = False
@@ -145,6 +157,7 @@ class Settings:
     search: SearchSettings = SearchSettings()
     languages: LanguagesSettings = LanguagesSettings()
     ratelimit: RatelimitSettings = RatelimitSettings()
+    cache: CacheSettings = CacheSettings()
     logging: LoggingSettings = LoggingSettings()
 
     @property
@@ -262,6 +275,8 @@ def _validate(settings: Settings) -> None:
         ("[server] shutdown_timeout", settings.server.shutdown_timeout),
         ("[ratelimit] recheck_seconds", settings.ratelimit.recheck_seconds),
         ("[security] password_hashes_at_once", settings.security.password_hashes_at_once),
+        ("[cache] max_age_seconds", settings.cache.max_age_seconds),
+        ("[cache] max_megabytes", settings.cache.max_megabytes),
         ("[ratelimit] login_delay_max", settings.ratelimit.login_delay_max),
     ):
         if value < 1:
@@ -272,6 +287,7 @@ def _validate(settings: Settings) -> None:
         ("[security] register_min_seconds", settings.security.register_min_seconds),
         ("[moderation] max_links_untrusted", settings.moderation.max_links_untrusted),
         ("[posts] duplicate_window_seconds", settings.posts.duplicate_window_seconds),
+        ("[cache] check_milliseconds", settings.cache.check_milliseconds),
     ):
         if value < 0:
             raise ConfigError(f"{name} must be 0 or more")

@@ -150,6 +150,7 @@ class Topic(Model):
 
     class Meta:
         table = "topics"
+        indexes = (("category_id", "last_activity_at"),)
 
 
 class TopicText(Model):
@@ -226,7 +227,13 @@ class Post(Model):
 
     class Meta:
         table = "posts"
-        indexes = (("topic_id", "root_id"), ("topic_id", "status"))
+        indexes = (
+            ("topic_id", "root_id"),
+            ("topic_id", "status"),
+            ("changed_at",),
+            ("status", "approved_at"),
+            ("topic_id", "changed_at"),
+        )
 
 
 class Revision(Model):
