@@ -91,6 +91,7 @@ class PostsSettings:
     # The same text from the same member within this many seconds is refused as sent twice; 0: never.
     duplicate_window_seconds: int = 600
     undo_delete_hours: int = 24
+    topics_per_page: int = 20
 
 
 @dataclasses.dataclass(frozen=True)
@@ -264,6 +265,7 @@ def _validate(settings: Settings) -> None:
         ("[posts] max_length", settings.posts.max_length),
         ("[posts] replies_per_page", settings.posts.replies_per_page),
         ("[posts] max_posts_per_page", settings.posts.max_posts_per_page),
+        ("[posts] topics_per_page", settings.posts.topics_per_page),
         ("[feeds] items", settings.feeds.items),
         ("[search] results_per_page", settings.search.results_per_page),
         ("[search] ranked_matches", settings.search.ranked_matches),

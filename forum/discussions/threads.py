@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Q
 from tortoise.functions import Count
+from tortoise.queryset import QuerySet
 
 from forum.config import Settings
 from forum.errors import NotFound
@@ -87,14 +88,59 @@ def undo_window_start(settings: Settings) -> datetime:
     return datetime.now(UTC) - timedelta(hours=settings.posts.undo_delete_hours)
 
 
-async def topic_index() -> list[tuple[Category, list[Topic]]]:
-    """Every category with its topics (texts prefetched), most recently active first."""
-    categories = await Category.all()
-    topics = await Topic.all().order_by("-last_activity_at", "-id").prefetch_related("texts")
-    by_category: dict[int, list[Topic]] = {category.id: [] for category in categories}
+@dataclasses.dataclass
+class Section:
+    """A category with a page of its topics, most recently active first."""
+
+    category: Category
+    topics: list[Topic]
+    # More topics than shown: the index links to the category's own page.
+    more: bool = False
+
+
+async def _topics_with_texts(ids: list[int]) -> list[Topic]:
+    """Topics by id, with their texts, in the order of `ids` (two queries)."""
+    topics = {topic.id: topic for topic in await Topic.filter(id__in=ids).prefetch_related("texts")}
+    return [topics[topic_id] for topic_id in ids if topic_id in topics]
+
+
+def _latest_first(category_id: int) -> QuerySet[Topic]:
+    # Read from the index on (category_id, last_activity_at): a page costs the same however many topics there are.
+    return Topic.filter(category_id=category_id).order_by("-last_activity_at", "-id")
+
+
+async def _ids(query: QuerySet[Topic]) -> list[int]:
+    return [int(row[0]) for row in await query.values_list("id")]
+
+
+async def topic_index(per_category: int) -> list[Section]:
+    """Every category with its `per_category` most recently active topics (texts prefetched)."""
+    sections = []
+    ids: list[int] = []
+    for category in await Category.all():
+        shown = await _ids(_latest_first(category.id).limit(per_category + 1))
+        sections.append(Section(category, [], more=len(shown) > per_category))
+        ids += shown[:per_category]
+    topics = await _topics_with_texts(ids)
+    by_category: dict[int, list[Topic]] = {section.category.id: [] for section in sections}
     for topic in topics:
         by_category[topic.category_id].append(topic)
-    return [(category, by_category[category.id]) for category in categories]
+    for section in sections:
+        section.topics = by_category[section.category.id]
+    return sections
+
+
+async def category_page(category_id: int, page: int, per_page: int) -> tuple[Section, int]:
+    """One page of a category's topics, and the number of pages (404 for a category or page that does not exist)."""
+    category = await Category.get_or_none(id=category_id)
+    if category is None:
+        raise NotFound()
+    count = await Topic.filter(category_id=category_id).count()
+    pages = max(1, -(-count // per_page))
+    if not 1 <= page <= pages:
+        raise NotFound()
+    ids = await _ids(_latest_first(category_id).offset((page - 1) * per_page).limit(per_page))
+    return Section(category, await _topics_with_texts(ids)), pages
 
 
 async def get_topic(topic_id: int) -> Topic:

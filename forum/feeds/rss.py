@@ -17,7 +17,7 @@ from tortoise.queryset import QuerySet
 
 from forum.errors import NotFound
 from forum.i18n import gettext
-from forum.models import Post, PostStatus, Topic, TopicText, pick_text
+from forum.models import Category, Post, PostStatus, Topic, TopicText, pick_text
 from forum.text import direction, excerpt, isolate
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -60,6 +60,14 @@ async def latest_freshness(language: str | None, interface: str, items: int) -> 
     if language:
         query = query.filter(language=language)
     return freshness("latest", await _newest(query, "changed_at"), language, interface, items)
+
+
+async def category_freshness(category_id: int, interface: str, items: int) -> Freshness:
+    """One query: the newest change to a post a category's feed could show (404 when there is no such category)."""
+    if not await Category.exists(id=category_id):
+        raise NotFound()
+    query = Post.filter(topic__category_id=category_id, status__in=FEED_STATUSES, approved_at__not_isnull=True)
+    return freshness("category", await _newest(query, "changed_at"), category_id, interface, items)
 
 
 async def topic_freshness(topic_id: int, interface: str, items: int) -> Freshness:
@@ -165,6 +173,15 @@ async def latest_posts(language: str | None, items: int) -> list[Post]:
     if language:
         query = query.filter(language=language)
     return await query.order_by("-approved_at", "-id").limit(items).select_related("author")
+
+
+async def category_posts(category_id: int, items: int) -> list[Post]:
+    return await (
+        Post.filter(topic__category_id=category_id, status=PostStatus.APPROVED)
+        .order_by("-approved_at", "-id")
+        .limit(items)
+        .select_related("author")
+    )
 
 
 async def topic_posts(topic_id: int, items: int) -> list[Post]:
