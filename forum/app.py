@@ -17,7 +17,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from tortoise import connections
 
-from forum import db
+from forum import db, sitemap
 from forum.accounts import auth
 from forum.accounts import views as accounts
 from forum.address import PublicAddress
@@ -125,6 +125,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             *moderation.routes,
             *feeds.routes,
             *search.routes,
+            *sitemap.routes,
             # Last: /topics/{id}/{slug} would otherwise swallow /topics/{id}/reply and the like.
             *discussions.routes,
             Route("/healthz", healthz, name="healthz"),

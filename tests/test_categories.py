@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -96,3 +97,40 @@ async def test_the_index_costs_the_same_queries_for_few_and_many_topics(
     count_queries.statements.clear()
     assert (await small_pages.get("/", headers={"cookie": "forum_session=x"})).status_code == 200
     assert len(count_queries.statements) == few, count_queries.statements
+
+
+async def test_pages_name_their_canonical_address_their_languages_and_a_description(client: httpx.AsyncClient) -> None:
+    topic = await make_topic("Land and bread", texts={"en": "Land and bread", "fa": "زمین و نان"})
+    response = await client.get(f"/topics/{topic.id}?lang=fa")
+    page = BeautifulSoup(response.text, "html.parser")
+    canonical = page.find("link", rel="canonical")
+    assert canonical is not None and canonical["href"] == f"http://testserver/topics/{topic.id}"
+    alternates = {link["hreflang"]: link["href"] for link in page.find_all("link", hreflang=True)}
+    assert alternates == {
+        "en": f"http://testserver/topics/{topic.id}?lang=en",
+        "ar": f"http://testserver/topics/{topic.id}?lang=ar",
+        "fa": f"http://testserver/topics/{topic.id}?lang=fa",
+        "x-default": f"http://testserver/topics/{topic.id}",
+    }
+    description = page.find("meta", attrs={"name": "description"})
+    assert description is not None and description["content"] == "زمین و نان What do you think?"
+    og = {meta["property"]: meta["content"] for meta in page.find_all("meta", property=True)}
+    assert og["og:title"] == "زمین و نان" and og["og:type"] == "article"
+    assert og["og:url"] == f"http://testserver/topics/{topic.id}"
+    assert "Accept-Language" in response.headers["vary"]
+
+
+async def test_robots_txt_and_the_sitemap_list_what_crawlers_may_read(client: httpx.AsyncClient) -> None:
+    topic = await make_topic("Mapped")
+    robots = await client.get("/robots.txt")
+    assert robots.status_code == 200 and robots.headers["content-type"].startswith("text/plain")
+    lines = robots.text.splitlines()
+    assert "Disallow: /moderation" in lines and "Sitemap: http://testserver/sitemap.xml" in lines
+    sitemap = await client.get("/sitemap.xml")
+    assert sitemap.status_code == 200
+    root = ET.fromstring(sitemap.content)
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locations = [loc.text for loc in root.findall("s:url/s:loc", namespace)]
+    assert "http://testserver/" in locations
+    assert f"http://testserver/topics/{topic.id}" in locations
+    assert f"http://testserver/categories/{topic.category_id}" in locations
