@@ -54,3 +54,23 @@ async def test_a_logged_in_reader_costs_no_more(
     await make_reply(topic, reader, settings, "My own pending reply")
     await login(client, reader.username)
     assert await queries_for_thread(client, topic, count_queries) <= 6
+
+
+async def test_reading_a_thread_again_counts_only_the_readers_own_posts(
+    client: httpx.AsyncClient, settings: Settings, count_queries: QueryCounter
+) -> None:
+    from tests.factories import login
+
+    reader = await make_user("again")
+    topic = await make_topic()
+    await grow_thread(topic, [await make_user(trusted=True)], settings, 30)
+    own = await make_reply(topic, reader, settings, "Mine, waiting")
+    await login(client, reader.username)
+    first = await queries_for_thread(client, topic, count_queries)
+    second = await queries_for_thread(client, topic, count_queries)
+    assert first == second <= 6
+    grouped = [s for s in count_queries.statements if "GROUP BY" in s]
+    # The approved posts were grouped by the first reading; the second counts the reader's own only.
+    assert len(grouped) == 1 and '"author_id"=' in grouped[0], grouped
+    page = (await client.get(f"/topics/{topic.id}")).text
+    assert f'id="post-{own.id}"' in page
