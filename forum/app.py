@@ -24,6 +24,7 @@ from forum.address import PublicAddress
 from forum.caching import PrivateResponses
 from forum.config import Settings, secret_key
 from forum.deadlines import BodyDeadline
+from forum.discussions import threads
 from forum.discussions import views as discussions
 from forum.errors import DatabaseUnavailable, ForumError, LoginRequired, NotFound, RateLimited
 from forum.feeds import views as feeds
@@ -168,4 +169,5 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     app.state.settings = settings
     app.state.routes_by_name = {route.name: route for route in app.routes if isinstance(route, Route)}
     app.state.limiter = RateLimiter(settings.ratelimit)
+    app.state.published_shapes = threads.PublishedShapes()
     return app

@@ -63,7 +63,7 @@ _BUMP = "UPDATE page_stamp SET stamp = stamp + 1 WHERE id = 1"
 STAMP_SCHEMA: dict[str, list[str]] = {
     "sqlite": [
         "CREATE TABLE page_stamp (id INTEGER PRIMARY KEY, stamp BIGINT NOT NULL)",
-        "INSERT INTO page_stamp (id, stamp) VALUES (1, 1)",
+        "INSERT INTO page_stamp (id, stamp) VALUES (1, {start})",
         *(
             f"CREATE TRIGGER page_stamp_{table}_{event.split()[0].lower()} AFTER {event} ON {table} BEGIN {_BUMP}; END"
             for table, _, *events in _TRIGGERS
@@ -72,7 +72,7 @@ STAMP_SCHEMA: dict[str, list[str]] = {
     ],
     "postgres": [
         "CREATE TABLE page_stamp (id INTEGER PRIMARY KEY, stamp BIGINT NOT NULL)",
-        "INSERT INTO page_stamp (id, stamp) VALUES (1, 1)",
+        "INSERT INTO page_stamp (id, stamp) VALUES (1, {start})",
         f"CREATE FUNCTION page_stamp_bump() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {_BUMP}; RETURN NULL; END $$",
         # Once per statement: an import of 100,000 rows raises it once.
         *(

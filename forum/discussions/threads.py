@@ -165,10 +165,29 @@ async def get_topic(topic_id: int) -> Topic:
     return topic
 
 
-# The published shape of recently read threads, by topic: (change stamp, (root id, approved posts)).
-# Regrouping a 10,000-post thread took a third of its page; the stamp changes with every post's status.
-_published: OrderedDict[int, tuple[int, list[tuple[int, int]]]] = OrderedDict()
-KEPT_THREADS = 512
+class PublishedShapes:
+    """The published shape of recently read threads, by topic: (change stamp, [(root id, approved posts)]).
+
+    Regrouping a 10,000-post thread took a third of its page; the stamp changes with every post's
+    status, in the same transaction. One per app, so that two databases never share one.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self.shapes: OrderedDict[int, tuple[int, list[tuple[int, int]]]] = OrderedDict()
+
+    def get(self, topic_id: int, stamp: int) -> list[tuple[int, int]] | None:
+        kept = self.shapes.get(topic_id)
+        if kept is None or kept[0] != stamp:
+            return None
+        self.shapes.move_to_end(topic_id)
+        return kept[1]
+
+    def put(self, topic_id: int, stamp: int, sizes: list[tuple[int, int]]) -> None:
+        self.shapes[topic_id] = (stamp, sizes)
+        self.shapes.move_to_end(topic_id)
+        if len(self.shapes) > self.size:
+            self.shapes.popitem(last=False)
 
 
 async def _group_roots(topic_id: int, visible: Q) -> list[tuple[int, int, int]]:
@@ -185,28 +204,29 @@ async def _group_roots(topic_id: int, visible: Q) -> list[tuple[int, int, int]]:
 
 
 async def root_sizes(
-    topic_id: int, viewer: User | None, undo_since: datetime | None, stamp: int | None = None
+    topic_id: int,
+    viewer: User | None,
+    undo_since: datetime | None,
+    shapes: PublishedShapes | None = None,
+    stamp: int | None = None,
 ) -> list[tuple[int, int]]:
     """(root id, visible posts under it) for every top-level reply the viewer can see something of.
 
-    With the forum's change `stamp`, the approved part is reused from the last request that saw the
-    same stamp, and only what the viewer sees beyond it is counted: one query either way.
+    With `shapes` and the forum's change `stamp`, the approved part is reused from the last request
+    that saw the same stamp, and only what the viewer sees beyond it is counted: one query either way.
     """
-    kept = _published.get(topic_id) if stamp is not None else None
-    if kept is not None and kept[0] == stamp:
-        _published.move_to_end(topic_id)
+    kept = shapes.get(topic_id, stamp) if shapes is not None and stamp is not None else None
+    if kept is not None:
         beyond = beyond_published(viewer, undo_since)
         if beyond is None:
-            return kept[1]
-        sizes = dict(kept[1])
+            return kept
+        sizes = dict(kept)
         for root, size, _ in await _group_roots(topic_id, beyond):
             sizes[root] = sizes.get(root, 0) + size
         return sorted(sizes.items())
     rows = await _group_roots(topic_id, visible_to(viewer, undo_since))
-    if stamp is not None:
-        _published[topic_id] = (stamp, [(root, published) for root, _, published in rows if published])
-        if len(_published) > KEPT_THREADS:
-            _published.popitem(last=False)
+    if shapes is not None and stamp is not None:
+        shapes.put(topic_id, stamp, [(root, published) for root, _, published in rows if published])
     return [(root, size) for root, size, _ in rows]
 
 
@@ -238,6 +258,7 @@ async def thread_page(
     page: int = 1,
     branch_id: int | None = None,
     after_id: int | None = None,
+    shapes: PublishedShapes | None = None,
 ) -> ThreadPage:
     """One page of a thread, in a fixed number of queries.
 
@@ -261,7 +282,7 @@ async def thread_page(
         pages = 1
         page = 1
     else:
-        sizes = await root_sizes(topic.id, viewer, undo_since, getattr(topic, "stamp", None))
+        sizes = await root_sizes(topic.id, viewer, undo_since, shapes, getattr(topic, "stamp", None))
         layout = paginate_roots(sizes, settings.posts.replies_per_page, limit)
         pages = len(layout)
         if not 1 <= page <= pages:

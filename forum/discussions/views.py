@@ -62,6 +62,7 @@ async def topic_detail(request: Request) -> Response:
         page=int_param(request, "page", 1) or 1,
         branch_id=int_param(request, "branch", None),
         after_id=int_param(request, "after", None),
+        shapes=request.app.state.published_shapes,
     )
     thread = await page
     if request.state.user is not None:

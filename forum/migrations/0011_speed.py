@@ -1,3 +1,5 @@
+import secrets
+
 from tortoise import migrations
 from tortoise.indexes import Index
 from tortoise.migrations import operations as ops
@@ -9,8 +11,10 @@ async def create_page_stamp(apps, schema_editor):
     """The change stamp the page cache checks, and the triggers that raise it with every change a page shows."""
     db = schema_editor.client
     dialect = "sqlite" if db.capabilities.dialect == "sqlite" else "postgres"
+    # A random start: two databases (a restored backup, another forum) never count through the same stamps.
+    start = secrets.randbelow(2**40)
     for statement in pagecache.STAMP_SCHEMA[dialect]:
-        await db.execute_script(statement)
+        await db.execute_script(statement.replace("{start}", str(start)))
 
 
 async def drop_page_stamp(apps, schema_editor):
