@@ -160,7 +160,7 @@ def _accepted(header: str) -> list[str]:
 
 
 def format_number(value: int | float) -> str:
-    text = format_decimal(value, locale=_current.get(), numbering_system="default")
+    text = format_decimal(value, locale=_locale(_current.get()), numbering_system="default")
     return _localise_digits(text)
 
 
@@ -183,7 +183,14 @@ def format_datetime(value: datetime, format: DateWidth = "medium") -> str:
     `format` is the width of the date: "short" (numeric), "medium" or "long".
     Persian readers get the Solar Hijri calendar, everyone else the Gregorian.
     """
-    zone = ZoneInfo(_zone.get())
+    return _format_datetime(value, format, _current.get(), _zone.get())
+
+
+# A thread page formats each post's time: the same posts are read again and again.
+@functools.lru_cache(maxsize=8192)
+def _format_datetime(value: datetime, format: DateWidth, language: str, zone_name: str) -> str:
+    # `language` and `zone_name` are the cache's key; the body reads the same from the context.
+    zone = ZoneInfo(zone_name)
     local = value.astimezone(zone)
     locale = _date_locale()
     if _current.get() == "fa":
@@ -234,8 +241,14 @@ def _solar_hijri_date(value: datetime, format: DateWidth) -> str:
 
 def time_ago(value: datetime, now: datetime | None = None) -> str:
     delta = value - (now or datetime.now(UTC))
-    text = format_timedelta(delta, add_direction=True, threshold=1.1, locale=_current.get())
+    text = format_timedelta(delta, add_direction=True, threshold=1.1, locale=_locale(_current.get()))
     return _localise_digits(text)
+
+
+@functools.cache
+def _locale(language: str) -> Locale:
+    """Parsed once: Babel parses a locale given by name on every call."""
+    return Locale.parse(language)
 
 
 _DIGITS = {"latn": "0123456789", "arab": "٠١٢٣٤٥٦٧٨٩", "arabext": "۰۱۲۳۴۵۶۷۸۹"}
