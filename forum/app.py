@@ -24,7 +24,7 @@ from forum.address import PublicAddress
 from forum.caching import PrivateResponses
 from forum.config import Settings, secret_key
 from forum.deadlines import BodyDeadline
-from forum.discussions import threads
+from forum.discussions import threads, trees
 from forum.discussions import views as discussions
 from forum.errors import DatabaseUnavailable, ForumError, LoginRequired, NotFound, RateLimited
 from forum.feeds import views as feeds
@@ -170,4 +170,5 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     app.state.routes_by_name = {route.name: route for route in app.routes if isinstance(route, Route)}
     app.state.limiter = RateLimiter(settings.ratelimit)
     app.state.published_shapes = threads.PublishedShapes()
+    app.state.kept_trees = trees.KeptTrees(settings.cache.max_age_seconds)
     return app

@@ -101,6 +101,10 @@ def set_timezone(name: str) -> None:
     _zone.set(name)
 
 
+def current_timezone() -> str:
+    return _zone.get()
+
+
 @contextmanager
 def use_timezone(name: str) -> Iterator[None]:
     token = _zone.set(name)

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from forum import markup
 from forum.accounts.auth import require_user
-from forum.discussions import posts, threads, topics
+from forum.discussions import posts, threads, topics, trees
 from forum.discussions.threads import visible_to
 from forum.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.forms import read_form
@@ -67,7 +67,8 @@ async def topic_detail(request: Request) -> Response:
     thread = await page
     if request.state.user is not None:
         await activity.record_page_view(request.state.user, thread.read_count, settings)
-    return render(request, "topics/detail.html", {"thread": thread, "settings": settings})
+    tree = trees.tree_html(request, thread, request.app.state.kept_trees)
+    return render(request, "topics/detail.html", {"thread": thread, "tree": tree, "settings": settings})
 
 
 async def post_permalink(request: Request) -> Response:
