@@ -26,8 +26,6 @@ DC = "http://purl.org/dc/elements/1.1/"
 for prefix, uri in (("atom", ATOM), ("content", CONTENT), ("dc", DC)):
     ET.register_namespace(prefix, uri)
 
-# Posts whose change can alter a feed: newly approved, edited, or taken back out of view.
-FEED_STATUSES = (PostStatus.APPROVED, PostStatus.HIDDEN, PostStatus.DELETED, PostStatus.REJECTED)
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -56,18 +54,18 @@ class Item:
 
 async def latest_freshness(language: str | None, interface: str, items: int) -> Freshness:
     """One aggregate query: when the newest change to any post a site-wide feed could show happened."""
-    query = Post.filter(status__in=FEED_STATUSES, approved_at__not_isnull=True)
+    query = Post.filter(approved_at__not_isnull=True)
     if language:
         query = query.filter(language=language)
-    return freshness("latest", await _newest(query, "changed_at"), language, interface, items)
+    return freshness("latest", await _last_change(query), language, interface, items)
 
 
 async def category_freshness(category_id: int, interface: str, items: int) -> Freshness:
     """One query: the newest change to a post a category's feed could show (404 when there is no such category)."""
     if not await Category.exists(id=category_id):
         raise NotFound()
-    query = Post.filter(topic__category_id=category_id, status__in=FEED_STATUSES, approved_at__not_isnull=True)
-    return freshness("category", await _newest(query, "changed_at"), category_id, interface, items)
+    query = Post.filter(topic__category_id=category_id, approved_at__not_isnull=True)
+    return freshness("category", await _last_change(query), category_id, interface, items)
 
 
 async def topic_freshness(topic_id: int, interface: str, items: int) -> Freshness:
@@ -84,6 +82,17 @@ async def topic_freshness(topic_id: int, interface: str, items: int) -> Freshnes
 
 async def topics_freshness(interface: str, items: int) -> Freshness:
     return freshness("topics", await _newest(Topic.all(), "created_at"), interface, items)
+
+
+async def _last_change(query: QuerySet[Post]) -> datetime | None:
+    """The newest `changed_at` of posts once approved (whatever their status now: hidden, deleted, edited).
+
+    Read from the index on changed_at, newest first, to the first post that matches: the
+    freshness check of a feed costs the same at 100 and at 100,000 posts. (An aggregate
+    over a filter read every approved post.)
+    """
+    rows = await query.order_by("-changed_at").limit(1).values_list("changed_at", flat=True)
+    return cast("datetime | None", rows[0] if rows else None)
 
 
 async def _newest(query: QuerySet[Any], field: str) -> datetime | None:
