@@ -17,13 +17,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from tortoise import connections
 
-from forum import db
+from forum import db, sitemap
 from forum.accounts import auth, leaving, profiles, resets, security, twofactor_views
 from forum.accounts import views as accounts
 from forum.address import PublicAddress
 from forum.caching import PrivateResponses
 from forum.config import Settings, secret_key
 from forum.deadlines import BodyDeadline
+from forum.discussions import threads, trees
 from forum.discussions import views as discussions
 from forum.errors import DatabaseUnavailable, ForumError, LoginRequired, NotFound, RateLimited, TwoFactorRequired
 from forum.feeds import views as feeds
@@ -33,6 +34,7 @@ from forum.middleware import RequestContext, SecurityHeaders, ServerErrors
 from forum.moderation import views as moderation
 from forum.notifications import inbox
 from forum.notifications import views as notifications
+from forum.pagecache import PageCache
 from forum.ratelimit import RateLimiter
 from forum.resources import STATIC_DIR
 from forum.search import views as search
@@ -137,6 +139,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             *search.routes,
             *notifications.routes,
             *translations.routes,
+            *sitemap.routes,
             # Last: /topics/{id}/{slug} would otherwise swallow /topics/{id}/reply and the like.
             *discussions.routes,
             Route("/healthz", healthz, name="healthz"),
@@ -147,6 +150,13 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             Middleware(SecurityHeaders),
             # Before anything builds a link: the host and scheme of every request are settled here.
             Middleware(PublicAddress, base_url=settings.server.base_url, default_language=settings.languages.default),
+            # Before the sessions, the member and the routes: a kept page needs none of them.
+            Middleware(
+                PageCache,
+                settings=settings.cache,
+                default_language=settings.languages.default,
+                public=bool(settings.server.base_url),
+            ),
             # Outside the sessions, to see whether a response belongs to one.
             Middleware(PrivateResponses),
             Middleware(ServerErrors, handler=handle_error),
@@ -173,4 +183,6 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     app.state.settings = settings
     app.state.routes_by_name = {route.name: route for route in app.routes if isinstance(route, Route)}
     app.state.limiter = RateLimiter(settings.ratelimit)
+    app.state.published_shapes = threads.PublishedShapes()
+    app.state.kept_trees = trees.KeptTrees(settings.cache.max_age_seconds)
     return app

@@ -101,6 +101,7 @@ class PostsSettings:
     # The same text from the same member within this many seconds is refused as sent twice; 0: never.
     duplicate_window_seconds: int = 600
     undo_delete_hours: int = 24
+    topics_per_page: int = 20
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,6 +141,18 @@ class RatelimitSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class CacheSettings:
+    # Pages kept for readers without a session (see forum.pagecache).
+    enabled: bool = True
+    # How often each worker reads the forum's change stamp: the bound on how long a change takes to show.
+    check_milliseconds: int = 500
+    # Kept pages show times as "3 minutes ago": how old such a text may get.
+    max_age_seconds: int = 60
+    # Memory for kept pages, per worker.
+    max_megabytes: int = 64
+
+
+@dataclasses.dataclass(frozen=True)
 class LoggingSettings:
     format: str = "text"
     client_addresses: bool = False
@@ -158,6 +171,7 @@ class Settings:
     search: SearchSettings = SearchSettings()
     languages: LanguagesSettings = LanguagesSettings()
     ratelimit: RatelimitSettings = RatelimitSettings()
+    cache: CacheSettings = CacheSettings()
     logging: LoggingSettings = LoggingSettings()
 
     @property
@@ -278,6 +292,7 @@ def _validate(settings: Settings) -> None:
         ("[posts] max_length", settings.posts.max_length),
         ("[posts] replies_per_page", settings.posts.replies_per_page),
         ("[posts] max_posts_per_page", settings.posts.max_posts_per_page),
+        ("[posts] topics_per_page", settings.posts.topics_per_page),
         ("[feeds] items", settings.feeds.items),
         ("[search] results_per_page", settings.search.results_per_page),
         ("[search] ranked_matches", settings.search.ranked_matches),
@@ -289,6 +304,8 @@ def _validate(settings: Settings) -> None:
         ("[server] shutdown_timeout", settings.server.shutdown_timeout),
         ("[ratelimit] recheck_seconds", settings.ratelimit.recheck_seconds),
         ("[security] password_hashes_at_once", settings.security.password_hashes_at_once),
+        ("[cache] max_age_seconds", settings.cache.max_age_seconds),
+        ("[cache] max_megabytes", settings.cache.max_megabytes),
         ("[ratelimit] login_delay_max", settings.ratelimit.login_delay_max),
     ):
         if value < 1:
@@ -300,6 +317,7 @@ def _validate(settings: Settings) -> None:
         ("[moderation] max_links_untrusted", settings.moderation.max_links_untrusted),
         ("[moderation] max_mentions_untrusted", settings.moderation.max_mentions_untrusted),
         ("[posts] duplicate_window_seconds", settings.posts.duplicate_window_seconds),
+        ("[cache] check_milliseconds", settings.cache.check_milliseconds),
     ):
         if value < 0:
             raise ConfigError(f"{name} must be 0 or more")

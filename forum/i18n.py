@@ -101,6 +101,10 @@ def set_timezone(name: str) -> None:
     _zone.set(name)
 
 
+def current_timezone() -> str:
+    return _zone.get()
+
+
 @contextmanager
 def use_timezone(name: str) -> Iterator[None]:
     token = _zone.set(name)
@@ -188,7 +192,14 @@ def format_datetime(value: datetime, format: DateWidth = "medium") -> str:
     `format` is the width of the date: "short" (numeric), "medium" or "long".
     Persian readers get the Solar Hijri calendar, everyone else the Gregorian.
     """
-    zone = ZoneInfo(_zone.get())
+    return _format_datetime(value, format, _current.get(), _zone.get())
+
+
+# A thread page formats each post's time: the same posts are read again and again.
+@functools.lru_cache(maxsize=8192)
+def _format_datetime(value: datetime, format: DateWidth, language: str, zone_name: str) -> str:
+    # `language` and `zone_name` are the cache's key; the body reads the same from the context.
+    zone = ZoneInfo(zone_name)
     local = value.astimezone(zone)
     locale = _date_locale()
     if _current.get() == "fa":

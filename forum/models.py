@@ -165,6 +165,7 @@ class Topic(Model):
 
     class Meta:
         table = "topics"
+        indexes = (("category_id", "last_activity_at"),)
 
 
 class TopicText(Model):
@@ -241,7 +242,13 @@ class Post(Model):
 
     class Meta:
         table = "posts"
-        indexes = (("topic_id", "root_id"), ("topic_id", "status"))
+        indexes = (
+            ("topic_id", "root_id"),
+            ("topic_id", "status"),
+            ("changed_at",),
+            ("status", "approved_at"),
+            ("topic_id", "changed_at"),
+        )
 
 
 class Revision(Model):

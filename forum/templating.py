@@ -57,8 +57,20 @@ def path_for(context: Mapping[str, Any], name: str, **params: object) -> str:
     url_for() tries every route in turn and builds an absolute URL; in a
     500-post thread that was the largest cost of the page.
     """
-    route: Route = context["request"].app.state.routes_by_name[name]
-    return str(route.url_path_for(name, **params))
+    # The same posts' links are built on every reading of a thread: kept, by route name and parameters
+    # (every app of the forum has the same routes).
+    key = (name, tuple(params.items()))
+    path = _paths.get(key)
+    if path is None:
+        if len(_paths) >= MAX_PATHS:
+            _paths.clear()
+        route: Route = context["request"].app.state.routes_by_name[name]
+        path = _paths[key] = str(route.url_path_for(name, **params))
+    return path
+
+
+MAX_PATHS = 16384
+_paths: dict[tuple[str, tuple[tuple[str, object], ...]], str] = {}
 
 
 @jinja2.pass_context

@@ -57,6 +57,8 @@ def make_settings(tmp_path: Path, database_url: str = "", **sections: dict[str, 
         ratelimit={"reply": "1000/second", "reply_untrusted": "1000/second", "register": "1000/second"},
         # Tests post the same short text again and again; the duplicate check has tests of its own.
         posts={"duplicate_window_seconds": 0},
+        # Tests change the database between requests: the page cache reads the change stamp every time.
+        cache={"check_milliseconds": 0},
     )
     return base.replace(**sections) if sections else base
 

@@ -99,7 +99,7 @@ async def test_dismissing_flags_closes_them_and_keeps_the_post(client: httpx.Asy
 async def test_an_unhandled_error_answers_with_the_translated_500_page(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async def broken_index() -> None:
+    async def broken_index(per_category: int) -> None:
         raise RuntimeError("the topic index exploded")
 
     # The home view calls `threads.topic_index()` through the module, so the patch is what it finds.

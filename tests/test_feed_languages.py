@@ -13,7 +13,10 @@ from tests.mixed import ENGLISH_POST, PERSIAN_SENTENCE
 
 async def feed_links(client: httpx.AsyncClient, path: str) -> dict[str, str]:
     page = BeautifulSoup((await client.get(path)).text, "html.parser")
-    return {str(link["title"]): str(link["href"]) for link in page.select('link[rel="alternate"]')}
+    return {
+        str(link["title"]): str(link["href"])
+        for link in page.select('link[rel="alternate"][type="application/rss+xml"]')
+    }
 
 
 async def parse(client: httpx.AsyncClient, url: str) -> feedparser.FeedParserDict:

@@ -57,3 +57,40 @@ async def test_a_logged_in_reader_costs_no_more(
     # A member's page adds a fixed few: the unread notices in the header, their read marker (read, the next
     # unread post elsewhere, moved), the notices about the posts shown, their draft, and the page's translations.
     assert await queries_for_thread(client, topic, count_queries) <= 13
+
+
+async def test_reading_a_thread_again_counts_only_the_readers_own_posts(
+    client: httpx.AsyncClient, settings: Settings, count_queries: QueryCounter
+) -> None:
+    from tests.factories import login
+
+    reader = await make_user("again")
+    topic = await make_topic()
+    await grow_thread(topic, [await make_user(trusted=True)], settings, 30)
+    own = await make_reply(topic, reader, settings, "Mine, waiting")
+    await login(client, reader.username)
+    first = await queries_for_thread(client, topic, count_queries)
+    second = await queries_for_thread(client, topic, count_queries)
+    assert first == second <= 13
+    grouped = [s for s in count_queries.statements if "GROUP BY" in s]
+    # The approved posts were grouped by the first reading; the second counts the reader's own only.
+    assert len(grouped) == 1 and '"author_id"=' in grouped[0], grouped
+    page = (await client.get(f"/topics/{topic.id}")).text
+    assert f'id="post-{own.id}"' in page
+
+
+async def test_a_member_past_every_threshold_reads_without_a_write(
+    client: httpx.AsyncClient, settings: Settings, count_queries: QueryCounter
+) -> None:
+    from forum.models import User
+    from tests.factories import login
+
+    reader = await make_user("well-read")
+    topic = await make_topic()
+    await grow_thread(topic, [await make_user(trusted=True)], settings, 5)
+    await login(client, reader.username)
+    await queries_for_thread(client, topic, count_queries)  # the day's first visit is counted
+    await User.filter(id=reader.id).update(posts_read=settings.trust.trusted_posts_read)
+    await queries_for_thread(client, topic, count_queries)
+    assert not [s for s in count_queries.statements if s.lstrip().upper().startswith("UPDATE")]
+    assert (await User.get(id=reader.id)).posts_read == settings.trust.trusted_posts_read

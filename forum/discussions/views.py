@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from forum import markup
 from forum.accounts.auth import require_moderator, require_user
-from forum.discussions import posts, threads, topics
+from forum.discussions import posts, threads, topics, trees
 from forum.discussions.threads import visible_to
 from forum.errors import CsrfFailed, NotFound, PermissionDenied, RateLimited, ValidationFailed
 from forum.forms import read_form
@@ -23,14 +23,39 @@ from forum.trust import activity, is_premoderated
 from forum.trust import levels as trust_levels
 
 
-async def home(request: Request) -> Response:
-    sections = await threads.topic_index()
+def _openable(request: Request, categories: list[Category]) -> set[int]:
+    """Where this reader may open a topic: moderators anywhere, trusted members where allowed."""
     user, settings = request.state.user, request.app.state.settings
-    # Where this reader may open a topic: moderators anywhere, trusted members where allowed.
-    openable = {c.id for c, _ in sections if user and trust_levels.may_open_topics(user, c, settings)}
+    return {c.id for c in categories if user and trust_levels.may_open_topics(user, c, settings)}
+
+
+async def home(request: Request) -> Response:
+    sections = await threads.topic_index(request.app.state.settings.posts.topics_per_page)
+    openable = _openable(request, [section.category for section in sections])
+    user = request.state.user
     unread = await reading.unread_counts(user) if user else {}
     context = {"sections": sections, "pick_text": pick_text, "openable": openable, "unread": unread}
     return render(request, "topics/index.html", context)
+
+
+async def category_detail(request: Request) -> Response:
+    """One category's topics, a page at a time, most recently active first."""
+    per_page = request.app.state.settings.posts.topics_per_page
+    page = int_param(request, "page", 1) or 1
+    section, pages = await threads.category_page(request.path_params["category_id"], page, per_page)
+    user = request.state.user
+    return render(
+        request,
+        "topics/category.html",
+        {
+            "section": section,
+            "page": page,
+            "pages": pages,
+            "pick_text": pick_text,
+            "openable": _openable(request, [section.category]),
+            "unread": await reading.unread_counts(user) if user else {},
+        },
+    )
 
 
 async def topic_detail(request: Request) -> Response:
@@ -52,6 +77,7 @@ async def topic_detail(request: Request) -> Response:
         read_language=read,
         only=only,
         shown_id=int_param(request, "show", None),
+        shapes=request.app.state.published_shapes,
     )
     thread = await page
     user = request.state.user
@@ -64,6 +90,8 @@ async def topic_detail(request: Request) -> Response:
     if user is not None:
         await activity.record_page_view(user, thread.read_count, settings)
         context.update(await _member_view(request, user, thread))
+    kept = request.app.state.kept_trees
+    context["tree"] = trees.tree_html(request, thread, kept, context.get("progress"), variant=(read, prefers))
     return render(request, "topics/detail.html", context)
 
 
@@ -384,6 +412,7 @@ routes = [
     Route("/posts/{post_id:id}/history", post_history, name="post_history"),
     Route("/posts/{post_id:id}/flag", post_flag, methods=["GET", "POST"], name="post_flag"),
     Route("/", home, name="home"),
+    Route("/categories/{category_id:id}", category_detail, name="category_detail"),
     Route("/topics/{topic_id:id}", topic_detail, name="topic_detail"),
     Route("/topics/{topic_id:id}/{slug}", topic_detail, name="topic_detail_slug"),
     Route("/posts/{post_id:id}", post_permalink, name="post_permalink"),

@@ -17,7 +17,7 @@ from tortoise.queryset import QuerySet
 
 from forum.errors import NotFound
 from forum.i18n import gettext
-from forum.models import Post, PostStatus, Topic, TopicText, Translation, TranslationStatus, pick_text
+from forum.models import Category, Post, PostStatus, Topic, TopicText, Translation, TranslationStatus, pick_text
 from forum.text import direction, excerpt, isolate
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -26,8 +26,6 @@ DC = "http://purl.org/dc/elements/1.1/"
 for prefix, uri in (("atom", ATOM), ("content", CONTENT), ("dc", DC)):
     ET.register_namespace(prefix, uri)
 
-# Posts whose change can alter a feed: newly approved, edited, or taken back out of view.
-FEED_STATUSES = (PostStatus.APPROVED, PostStatus.HIDDEN, PostStatus.DELETED, PostStatus.REJECTED)
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -56,13 +54,21 @@ class Item:
 
 async def latest_freshness(language: str | None, interface: str, items: int) -> Freshness:
     """One aggregate query: when the newest change to any post a site-wide feed could show happened."""
-    query = Post.filter(status__in=FEED_STATUSES, approved_at__not_isnull=True)
+    query = Post.filter(approved_at__not_isnull=True)
     if language:
         query = query.filter(language=language)
-    newest = await _newest(query, "changed_at")
+    newest = await _last_change(query)
     if language:
         newest = _later(newest, await _newest(Translation.filter(language=language), "changed_at"))
     return freshness("latest", newest, language, interface, items)
+
+
+async def category_freshness(category_id: int, interface: str, items: int) -> Freshness:
+    """One query: the newest change to a post a category's feed could show (404 when there is no such category)."""
+    if not await Category.exists(id=category_id):
+        raise NotFound()
+    query = Post.filter(topic__category_id=category_id, approved_at__not_isnull=True)
+    return freshness("category", await _last_change(query), category_id, interface, items)
 
 
 def _later(first: datetime | None, second: datetime | None) -> datetime | None:
@@ -92,6 +98,17 @@ async def topic_freshness(topic_id: int, interface: str, items: int, language: s
 
 async def topics_freshness(interface: str, items: int) -> Freshness:
     return freshness("topics", await _newest(Topic.all(), "created_at"), interface, items)
+
+
+async def _last_change(query: QuerySet[Post]) -> datetime | None:
+    """The newest `changed_at` of posts once approved (whatever their status now: hidden, deleted, edited).
+
+    Read from the index on changed_at, newest first, to the first post that matches: the
+    freshness check of a feed costs the same at 100 and at 100,000 posts. (An aggregate
+    over a filter read every approved post.)
+    """
+    rows = await query.order_by("-changed_at").limit(1).values_list("changed_at", flat=True)
+    return cast("datetime | None", rows[0] if rows else None)
 
 
 async def _newest(query: QuerySet[Any], field: str) -> datetime | None:
@@ -181,6 +198,15 @@ async def latest_posts(language: str | None, items: int) -> list[Post]:
     if language:
         query = query.filter(language=language)
     return await query.order_by("-approved_at", "-id").limit(items).select_related("author")
+
+
+async def category_posts(category_id: int, items: int) -> list[Post]:
+    return await (
+        Post.filter(topic__category_id=category_id, status=PostStatus.APPROVED)
+        .order_by("-approved_at", "-id")
+        .limit(items)
+        .select_related("author")
+    )
 
 
 async def topic_posts(topic_id: int, items: int) -> list[Post]:

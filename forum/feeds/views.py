@@ -13,7 +13,7 @@ from forum.config import LANGUAGES
 from forum.discussions import threads
 from forum.feeds import rss
 from forum.i18n import LANGUAGE_NAMES, current_language, gettext
-from forum.models import Post, Translation, pick_text
+from forum.models import Category, Post, Translation, pick_text
 from forum.text import excerpt
 
 MEDIA_TYPE = "application/rss+xml; charset=utf-8"
@@ -135,6 +135,27 @@ async def feed_topic(request: Request) -> Response:
     return await _respond(request, fresh, build)
 
 
+async def feed_category(request: Request) -> Response:
+    category_id = request.path_params["category_id"]
+    interface = current_language()
+    items = request.app.state.settings.feeds.items
+    fresh = await rss.category_freshness(category_id, interface, items)
+
+    async def build() -> bytes:
+        category = await Category.get(id=category_id)
+        name = category.names.get(interface) or category.names.get("en") or category.slug
+        channel = rss.Channel(
+            title=gettext("Latest replies in %(category)s", category=name),
+            link=absolute(request, "category_detail", category_id=category_id),
+            description=gettext("The newest approved replies in this category's topics."),
+            self_url=_self_url(request, "feed_category", category_id=category_id),
+            language=interface,
+        )
+        return await _posts_document(request, channel, await rss.category_posts(category_id, items), interface)
+
+    return await _respond(request, fresh, build)
+
+
 async def feed_topics(request: Request) -> Response:
     interface = current_language()
     items = request.app.state.settings.feeds.items
@@ -171,4 +192,5 @@ routes = [
     Route("/feeds/latest.rss", feed_latest, name="feed_latest"),
     Route("/feeds/topics.rss", feed_topics, name="feed_topics"),
     Route("/topics/{topic_id:id}/feed.rss", feed_topic, name="feed_topic"),
+    Route("/categories/{category_id:id}/feed.rss", feed_category, name="feed_category"),
 ]

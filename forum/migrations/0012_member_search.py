@@ -29,7 +29,7 @@ async def fold_names(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('forum', '0010_translations')]
+    dependencies = [('forum', '0011_speed')]
 
     initial = False
 

@@ -34,8 +34,9 @@ async def _count(user: User, posts_shown: int, settings: Settings) -> None:
     """Count a thread page the member read: one UPDATE, and a promotion when it completes a threshold.
 
     `days_visited` rises at most once per (UTC) day; `posts_read` by the posts
-    of others the page showed. Reloading a page counts it again, which is why
-    the thresholds ask for days as well: those cannot be hurried.
+    of others the page showed, until it reaches the highest threshold. Reloading
+    a page counts it again, which is why the thresholds ask for days as well:
+    those cannot be hurried.
     """
     today = datetime.now(UTC).date()
     counted = False
@@ -49,7 +50,8 @@ async def _count(user: User, posts_shown: int, settings: Settings) -> None:
         if counted:
             user.days_visited += 1
         user.last_seen_on = today
-    if not counted and posts_shown:
+    # Past the highest threshold the count decides nothing: a page read then costs no write.
+    if not counted and posts_shown and user.posts_read < settings.trust.trusted_posts_read:
         await User.filter(id=user.id).update(posts_read=F("posts_read") + posts_shown)
     user.posts_read += posts_shown
     await promote_if_earned(user, settings)
