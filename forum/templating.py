@@ -30,7 +30,6 @@ def _page_context(request: Request) -> dict[str, Any]:
         "lang": language,
         "dir": direction(language),
         "csrf_token": LazyToken(request),
-        "languages": i18n.LANGUAGE_NAMES,
     }
 
 
@@ -123,6 +122,7 @@ def _environment() -> jinja2.Environment:
         isolate=isolate,
         path_for=path_for,
         member_link=member_link,
+        languages=i18n.LANGUAGE_NAMES,
         flag_reasons=labels.FLAG_REASONS,
         reason_codes=labels.REASON_CODES,
         action_names=labels.ACTION_NAMES,

@@ -71,7 +71,8 @@ async def test_reading_a_thread_again_counts_only_the_readers_own_posts(
     await login(client, reader.username)
     first = await queries_for_thread(client, topic, count_queries)
     second = await queries_for_thread(client, topic, count_queries)
-    assert first == second <= 13
+    # The second reading moves no read marker: it may cost one query less, never more.
+    assert second <= first <= 13
     grouped = [s for s in count_queries.statements if "GROUP BY" in s]
     # The approved posts were grouped by the first reading; the second counts the reader's own only.
     assert len(grouped) == 1 and '"author_id"=' in grouped[0], grouped

@@ -229,7 +229,8 @@ async def test_a_thread_costs_the_same_queries_with_and_without_translations(
     assert without == with_translations, count_queries.statements
     count_queries.statements.clear()
     response = await client.get(f"/topics/{translated.id}?read=fa&only=fa")
-    assert len(count_queries.statements) == without
+    # No more than the first reading (the thread's shape, counted then, is kept).
+    assert len(count_queries.statements) <= without
     page = soup(response)
     assert len(page.select(".post-translation:not([hidden]) .post-body[lang=fa]")) == 30
 
