@@ -163,6 +163,8 @@ def test_the_glossary_names_the_interfaces_concepts() -> None:
     concepts = {term.concept.split(" (")[0] for term in glossary()}
     assert {"approve", "reject", "hide", "restore", "flag", "topic", "reply", "post", "member", "moderator"} <= concepts
     assert {"administrator", "awaiting", "lock", "suspend", "feed", "thread"} <= concepts
+    assert {"session", "two-factor sign-in", "recovery code", "notification", "watch", "mute", "draft"} <= concepts
+    assert {"mention", "quote", "translation"} <= concepts
 
 
 @pytest.mark.parametrize("language", ["ar", "fa"])
