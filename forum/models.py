@@ -382,6 +382,9 @@ class NoticeKind(StrEnum):
     REJECTED = "rejected"
     FLAG_UPHELD = "flag-upheld"
     FLAG_DISMISSED = "flag-dismissed"
+    # A translation became current: to the post's author, and to those who asked for that language.
+    TRANSLATED = "translated"
+    ASKED_ARRIVED = "asked-arrived"
 
 
 class WatchLevel(StrEnum):
