@@ -53,7 +53,7 @@ async def freshness(user: User, generation: int, interface: str, items: int) -> 
     """One aggregate query: the newest notice and the newest change to a notice's post, and how many show."""
     rows = await (
         Notification.filter(user_id=user.id)
-        .filter(inbox.visible())
+        .filter(inbox.visible(user.id))
         .annotate(newest=Max("created_at"), changed=Max("post__changed_at"), shown=Count("id"))
         .values_list("newest", "changed", "shown")
     )

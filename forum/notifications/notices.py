@@ -16,7 +16,17 @@ from tortoise import connections
 from tortoise.queryset import QuerySet
 
 from forum.markup import MEMBER_PATH
-from forum.models import Flag, NoticeKind, Notification, Post, PostStatus, TopicState, User, WatchLevel
+from forum.models import (
+    Flag,
+    NoticeKind,
+    Notification,
+    Post,
+    PostStatus,
+    TopicState,
+    Translation,
+    User,
+    WatchLevel,
+)
 from forum.notifications import mentions
 
 # What a post tells one member when several reasons apply: the most personal one.
@@ -28,6 +38,21 @@ SELECT s.user_id, '{kind}', p.id, p.author_id, '', p.changed_at
 FROM posts p JOIN topic_states s ON s.topic_id = p.topic_id
 WHERE p.id = {mark} AND s.level = '{level}' AND s.user_id <> p.author_id
 AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.post_id = p.id AND n.user_id = s.user_id)
+"""
+
+# The members who asked for a post in a language, told when its translation is published (the
+# language in `reason`): one statement for all of them, never the translator nor the post's author.
+_TELL_ASKERS = """
+INSERT INTO notifications (user_id, kind, post_id, actor_id, reason, created_at)
+SELECT r.user_id, '{kind}', t.post_id, t.translator_id, t.language, t.changed_at
+FROM translations t
+JOIN translation_requests r ON r.post_id = t.post_id AND r.language = t.language
+JOIN posts p ON p.id = t.post_id
+WHERE t.id = {mark} AND r.user_id <> t.translator_id AND r.user_id <> p.author_id
+AND NOT EXISTS (
+    SELECT 1 FROM notifications n
+    WHERE n.post_id = t.post_id AND n.user_id = r.user_id AND n.kind = '{kind}' AND n.reason = t.language
+)
 """
 
 
@@ -95,6 +120,25 @@ async def flags_closed(post_id: int, moderator: User, *, upheld: bool, when: dat
         await Notification.bulk_create(
             [Notification(user_id=user_id, kind=kind, post_id=post_id, actor_id=moderator.id) for user_id in readers]
         )
+
+
+async def translation_published(translation: Translation, author_id: int) -> None:
+    """Tell the post's author that it can now be read in another language, and the readers who
+    asked for it in that language that it has arrived; once per member, post and language."""
+    language = translation.language
+    if author_id != translation.translator_id and not await Notification.exists(
+        user_id=author_id, post_id=translation.post_id, kind=NoticeKind.TRANSLATED, reason=language
+    ):
+        await Notification.create(
+            user_id=author_id,
+            kind=NoticeKind.TRANSLATED,
+            post_id=translation.post_id,
+            actor_id=translation.translator_id,
+            reason=language,
+        )
+    db = connections.get("default")
+    mark = "?" if db.capabilities.dialect == "sqlite" else "$1"
+    await db.execute_query(_TELL_ASKERS.format(kind=NoticeKind.ASKED_ARRIVED.value, mark=mark), [translation.id])
 
 
 async def _ids(query: QuerySet[Any], field: str) -> list[int]:

@@ -129,7 +129,8 @@ async def feed_personal(request: Request) -> Response:
     entries = [
         rss.Item(
             title=wording.describe(entry),
-            link=f"{absolute(request, 'post_permalink', post_id=entry.notice.post_id)}?notice={entry.notice.id}",
+            link=f"{absolute(request, 'post_permalink', post_id=entry.notice.post_id)}?notice={entry.notice.id}"
+            + (f"&read={entry.read}" if entry.read else ""),
             published=entry.notice.created_at,
             author=entry.notice.actor.username if entry.notice.actor else "",
             html=entry.notice.post.html if entry.notice.post.status == "approved" else "",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from forum.i18n import gettext
+from forum.i18n import gettext, language_name
 from forum.models import NoticeKind
 from forum.notifications.inbox import Entry
 from forum.text import isolate
@@ -26,6 +26,20 @@ def describe(entry: Entry) -> str:
         return gettext("Your post in “%(topic)s” was approved", topic=topic)
     if kind == NoticeKind.REJECTED:
         return gettext("Your post in “%(topic)s” was not approved: %(reason)s", topic=topic, reason=notice.reason)
+    if kind == NoticeKind.TRANSLATED:
+        return gettext(
+            "%(name)s translated your post in “%(topic)s” into %(language)s",
+            name=name,
+            topic=topic,
+            language=language_name(notice.reason),
+        )
+    if kind == NoticeKind.ASKED_ARRIVED:
+        return gettext(
+            "The %(language)s translation you asked for in “%(topic)s” is here, by %(name)s",
+            name=name,
+            topic=topic,
+            language=language_name(notice.reason),
+        )
     if kind == NoticeKind.FLAG_UPHELD:
         return gettext("The moderators hid a post you flagged in “%(topic)s”", topic=topic)
     return gettext("The moderators kept a post you flagged in “%(topic)s”", topic=topic)

@@ -35,6 +35,7 @@ from forum.models import (
 )
 from forum.moderation import actions
 from forum.moderation.actions import AlreadyHandled
+from forum.notifications import notices
 from forum.search import index as search_index
 from forum.trust import flags as flag_weights
 
@@ -101,6 +102,7 @@ async def _make_current(translation: Translation, now: datetime) -> None:
         .update(status=TranslationStatus.REPLACED, changed_at=now)
     )
     await search_index.sync_posts([translation.post_id])
+    await notices.translation_published(translation, translation.post.author_id)
 
 
 async def _transition(translation_id: int, expected: TranslationStatus, **changes: object) -> Translation:
